@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { createClientStore } from './client-store.js';
+import { createMigrator } from './migrations/index.js';
+import type { PreparedStatements } from './prepared-query.js';
+import { createReplayStore } from './replay-store.js';
+import { createRevokedJwtStore } from './revoked-jwt-store.js';
+import type { Database } from './schema.js';
+import { createSigningKeyStore } from './signing-key-store.js';
+import type { Store, StoreKind } from './store.js';
+import type { StoreContext } from './store-context.js';
+import { createTokenStore } from './token-store.js';
+
+export interface KyselyStoreOptions {
+  kind: StoreKind;
+  statements: PreparedStatements;
+  clock: () => number;
+  /** PostgreSQL schema of the migration bookkeeping; undefined for SQLite. */
+  migrationSchema: string | undefined;
+}
+
+/** The one Store implementation, for any dialect Kysely was built with. */
+export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOptions): Store {
+  const context: StoreContext = {
+    kind: options.kind,
+    db,
+    statements: options.statements,
+    now: () => Math.floor(options.clock() / 1000),
+  };
+  const migrator = createMigrator(db, options.migrationSchema);
+  const tokenHandle = createTokenStore(context);
+  const replayHandle = createReplayStore(context);
+  let closing: Promise<void> | undefined;
+
+  return {
+    kind: options.kind,
+    clients: createClientStore(context),
+    tokens: tokenHandle.tokens,
+    revokedJwts: createRevokedJwtStore(context),
+    replay: replayHandle.replay,
+    signingKeys: createSigningKeyStore(context),
+
+    async migrate() {
+      const { error, results = [] } = await migrator.migrateToLatest();
+      if (error) throw error;
+      return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+
+    async pendingMigrations() {
+      const all = await migrator.getMigrations();
+      return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+    },
+
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+
+    close() {
+      // Queued writes were promised durability: let them commit before the connection goes.
+      // Idempotent, so shutdown hooks may race.
+      closing ??= Promise.all([tokenHandle.drain(), replayHandle.drain()]).then(() => db.destroy());
+      return closing;
+    },
+  };
+}

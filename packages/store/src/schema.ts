@@ -1,0 +1,63 @@
+import type { ClientRecord, TokenKind } from './store.js';
+
+/**
+ * Row shapes as the database holds them (snake_case columns). Times are integer seconds
+ * (bigint in PostgreSQL, read back as numbers); JSON-shaped fields are stored as text in both
+ * dialects so that one migration set serves both and a round trip is byte-for-byte.
+ */
+export interface Database {
+  clients: ClientsTable;
+  tokens: TokensTable;
+  revoked_jwts: RevokedJwtsTable;
+  replay: ReplayTable;
+  signing_keys: SigningKeysTable;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  secret_digest: string | null;
+  /** JSON: ClientMetadata. */
+  metadata: string;
+  source: ClientRecord['source'];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TokensTable {
+  digest: string;
+  kind: TokenKind;
+  jti: string;
+  client_id: string;
+  subject: string;
+  scope: string;
+  /** JSON: string[]. */
+  audience: string;
+  issued_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  /** JSON object or null. */
+  confirmation: string | null;
+  /** JSON object. */
+  extra: string;
+}
+
+export interface RevokedJwtsTable {
+  jti: string;
+  expires_at: number;
+}
+
+export interface ReplayTable {
+  namespace: string;
+  key: string;
+  expires_at: number;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  /** JSON: the public JWK. */
+  public_jwk: string;
+  private_key_jwe: string;
+  created_at: number;
+  activates_at: number;
+}
