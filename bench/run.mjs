@@ -1,0 +1,323 @@
+#!/usr/bin/env node
+// npm run bench: Gatehouse against oidc-provider under the same load, plus the machine's ceiling, in one run.
+// See bench/README.md for what is measured and how to read the output.
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, platform, release } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measure } from './load.mjs';
+import { checkActive, checkToken, introspectionRequest, tokenRequest, waitForDiscovery } from './oauth.mjs';
+import { runWorker, setupPinning } from './proc.mjs';
+import { computeShares, rate, renderReport, writeResults } from './report.mjs';
+import {
+  benchSetup,
+  GATEHOUSE_CLI,
+  gatehouseBuilt,
+  ROOT,
+  startCeiling,
+  startGatehouse,
+  startPeer,
+} from './servers.mjs';
+
+const HELP = `Usage: npm run bench [-- options]      (or: node bench/run.mjs [options] after npm run build)
+
+Starts Gatehouse (SQLite) and oidc-provider one after the other on cpu 0, drives each with autocannon
+from cpu 1, and prints req/s, p50 and p99 for client_credentials (JWT), client_credentials (opaque)
+and introspection, the Gatehouse/oidc-provider ratio against its target, and the machine's ceiling.
+Results are also written to bench/results/<timestamp>.json.
+
+Options:
+  --duration N      seconds measured per scenario (default 10)
+  --warmup N        seconds of warm-up before each measured run (default 3; 0 disables)
+  --connections N   concurrent connections (default 64)
+  --only LIST       comma-separated subset of: ceiling,gatehouse,peer (default: all)
+  --no-pin          do not pin with taskset (numbers are then not comparable)
+  -h, --help        this text
+
+With the defaults a full run takes about 2.5 minutes.`;
+
+const SCENARIOS = [
+  { id: 'jwt', title: 'client_credentials (JWT)', target: 2.5 },
+  { id: 'opaque', title: 'client_credentials (opaque)', target: 1.5 },
+  { id: 'introspection', title: 'introspection (opaque)', target: 2 },
+];
+const SERVERS = ['ceiling', 'gatehouse', 'peer'];
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '3' },
+      connections: { type: 'string', default: '64' },
+      only: { type: 'string', default: SERVERS.join(',') },
+      'no-pin': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  const num = (name, min, max) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min || n > max)
+      usage(`--${name} must be an integer from ${min} to ${max}`);
+    return n;
+  };
+  const only = values.only.split(',').map((s) => s.trim());
+  const unknown = only.filter((s) => !SERVERS.includes(s));
+  if (unknown.length) usage(`--only: unknown ${unknown.join(', ')} (choose from ${SERVERS.join(', ')})`);
+  return {
+    duration: num('duration', 1, 3600),
+    warmup: num('warmup', 0, 600),
+    connections: num('connections', 1, 10_000),
+    only: new Set(only),
+    pin: !values['no-pin'],
+  };
+}
+
+function usage(message) {
+  console.error(`bench: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+
+const t0 = Date.now();
+const log = (msg) =>
+  process.stderr.write(`[${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${msg}\n`);
+const summary = (r) =>
+  r.failed
+    ? `FAILED: ${r.failure}`
+    : `${Math.round(r.requestsPerSec).toLocaleString('en-US')} req/s, p50 ${r.latency.p50} ms, ` +
+      `p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}`;
+
+function pkgVersion(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+function gitDescribe() {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    return dirty.trim() ? `${commit}+dirty` : commit;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one measured scenario, with progress lines; never throws (a failure is recorded in the result). */
+async function runScenario(label, request, opts) {
+  const progress = (msg) => log(`${label}: ${msg}`);
+  try {
+    const r = await measure(request, { ...opts, progress });
+    log(`${label}: ${summary(r)}`);
+    return r;
+  } catch (err) {
+    log(`${label}: FAILED: ${err.message}`);
+    return { failed: true, failure: err.message };
+  }
+}
+
+/**
+ * The three OAuth scenarios against one authorization server: each request is checked once by hand
+ * (200, a token of the right kind, an active introspection) before autocannon replays it.
+ */
+async function runAuthorizationServer(name, start, setup, opts) {
+  const failAll = (why) => Object.fromEntries(SCENARIOS.map((s) => [s.id, { failed: true, failure: why }]));
+  log(`${name}: starting`);
+  let server;
+  try {
+    server = await start(setup);
+  } catch (err) {
+    log(`${name}: could not start: ${err.message}`);
+    return failAll(`server did not start: ${err.message.split('\n')[0]}`);
+  }
+  const results = {};
+  try {
+    const meta = await waitForDiscovery(server.issuer);
+    log(
+      `${name}: up at ${server.issuer} (token ${meta.token_endpoint}, introspection ${meta.introspection_endpoint})`,
+    );
+    const { clients, resources, requestScope } = setup;
+    const jwtReq = tokenRequest(meta.token_endpoint, clients.client, resources.jwt, requestScope);
+    const opaqueReq = tokenRequest(meta.token_endpoint, clients.client, resources.opaque, requestScope);
+
+    const guarded = async (id, body) => {
+      const label = `${name} · ${SCENARIOS.find((s) => s.id === id).title}`;
+      try {
+        results[id] = await body(label);
+      } catch (err) {
+        log(`${label}: FAILED before measuring: ${err.message}`);
+        results[id] = { failed: true, failure: `check before measuring: ${err.message}` };
+      }
+      if (!server.alive()) {
+        const why = `${name} exited during the run\n${server.output()}`;
+        results[id] = { ...results[id], failed: true, failure: results[id].failure ?? why };
+        throw new Error(why);
+      }
+    };
+
+    await guarded('jwt', async (label) => {
+      await checkToken(jwtReq, 'jwt');
+      return runScenario(label, { ...jwtReq, expect: 'jwt' }, opts);
+    });
+    await guarded('opaque', async (label) => {
+      await checkToken(opaqueReq, 'opaque');
+      return runScenario(label, { ...opaqueReq, expect: 'opaque' }, opts);
+    });
+    await guarded('introspection', async (label) => {
+      // A fresh token, issued after the opaque run (a bounded in-memory store may have evicted older ones).
+      const token = await checkToken(opaqueReq, 'opaque');
+      const req = introspectionRequest(meta.introspection_endpoint, clients.rs, token);
+      await checkActive(req);
+      const r = await runScenario(label, { ...req, expect: 'active' }, opts);
+      await checkActive(req);
+      return r;
+    });
+  } catch (err) {
+    log(`${name}: ${err.message.split('\n')[0]}`);
+    for (const s of SCENARIOS) results[s.id] ??= { failed: true, failure: err.message.split('\n')[0] };
+  } finally {
+    await server.stop();
+  }
+  return results;
+}
+
+async function runCeiling(opts) {
+  const ceiling = {};
+  const seconds = Math.min(3, opts.duration);
+  log(`ceiling: ES256 signatures/s on the server core (jose, then node:crypto; ${seconds}s each)`);
+  try {
+    ceiling.crypto = await runWorker({
+      role: 'server',
+      args: [fileURLToPath(new URL('./crypto-ceiling.mjs', import.meta.url))],
+      input: { seconds, concurrency: opts.connections },
+      timeoutMs: (seconds * 2 + 30) * 1000,
+    });
+    const c = ceiling.crypto;
+    log(
+      `ceiling: jose ${Math.round(c.joseSignsPerSec).toLocaleString('en-US')} signs/s, ` +
+        `node:crypto ${Math.round(c.nodeSignsPerSec).toLocaleString('en-US')} signs/s`,
+    );
+  } catch (err) {
+    log(`ceiling: signature measurement failed: ${err.message}`);
+  }
+  log('ceiling: starting bare Fastify');
+  let server;
+  try {
+    server = await startCeiling();
+  } catch (err) {
+    log(`ceiling: could not start: ${err.message}`);
+    const failed = { failed: true, failure: `server did not start: ${err.message.split('\n')[0]}` };
+    return { ...ceiling, json: failed, sign: failed };
+  }
+  try {
+    ceiling.json = await runScenario(
+      'Fastify · bare JSON',
+      { url: `${server.url}/json`, expect: 'any' },
+      opts,
+    );
+    ceiling.sign = await runScenario(
+      'Fastify · 1 ES256 sign',
+      { url: `${server.url}/sign`, expect: 'jwt' },
+      opts,
+    );
+  } finally {
+    await server.stop();
+  }
+  return ceiling;
+}
+
+async function main() {
+  const opts = parseOptions();
+  let pinning;
+  try {
+    pinning = setupPinning({ enabled: opts.pin });
+  } catch (err) {
+    console.error(`bench: ${err.message}`);
+    process.exit(1);
+  }
+  if (opts.only.has('gatehouse') && !gatehouseBuilt()) {
+    console.error(`bench: Gatehouse CLI not built (${GATEHOUSE_CLI} is missing): run npm run build`);
+    console.error('       (or measure only the others with --only ceiling,peer)');
+    process.exit(1);
+  }
+
+  const runs = (opts.only.has('ceiling') ? 2 : 0) + 3 * (opts.only.has('gatehouse') + opts.only.has('peer'));
+  const estimate = runs * (opts.duration + opts.warmup + 1.5) + (opts.only.has('ceiling') ? 8 : 0) + 6;
+  log(
+    `${runs} load runs of ${opts.warmup}s warm-up + ${opts.duration}s, ${opts.connections} connections; ` +
+      `about ${Math.ceil(estimate / 10) * 10}s in all`,
+  );
+
+  const startedAt = new Date().toISOString();
+  const loadOpts = { duration: opts.duration, warmup: opts.warmup, connections: opts.connections };
+  const setup = benchSetup();
+  const skipped = { skipped: true };
+
+  const ceiling = opts.only.has('ceiling') ? await runCeiling(loadOpts) : {};
+  const ours = opts.only.has('gatehouse')
+    ? await runAuthorizationServer('Gatehouse', startGatehouse, setup, loadOpts)
+    : {};
+  const peer = opts.only.has('peer')
+    ? await runAuthorizationServer('oidc-provider', startPeer, setup, loadOpts)
+    : {};
+
+  const scenarios = SCENARIOS.map((s) => {
+    const g = opts.only.has('gatehouse') ? ours[s.id] : skipped;
+    const p = opts.only.has('peer') ? peer[s.id] : skipped;
+    const ratio = rate(g) !== undefined && rate(p) ? rate(g) / rate(p) : undefined;
+    return { ...s, gatehouse: g, peer: p, ratio, met: ratio === undefined ? undefined : ratio >= s.target };
+  });
+
+  const modules = join(ROOT, 'node_modules');
+  const results = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    elapsedSeconds: Math.round((Date.now() - t0) / 1000),
+    settings: { ...loadOpts, pipelining: 1, only: [...opts.only] },
+    machine: {
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      cpu: cpus()[0]?.model?.trim() ?? 'unknown cpu',
+      cores: cpus().length,
+      pinning,
+    },
+    versions: {
+      gatehouse: gitDescribe(),
+      oidcProvider: pkgVersion(join(modules, 'oidc-provider')),
+      autocannon: pkgVersion(join(modules, 'autocannon')),
+      fastify: pkgVersion(join(modules, 'fastify')),
+      jose: pkgVersion(join(modules, 'jose')),
+    },
+    ceiling,
+    scenarios,
+    shares: computeShares(scenarios, ceiling),
+  };
+
+  console.log(renderReport(results));
+  const file = await writeResults(fileURLToPath(new URL('./results', import.meta.url)), results);
+  console.log(`\nResults written to ${file.slice(ROOT.length)} (${results.elapsedSeconds}s in all)`);
+
+  const anyFailed = [...scenarios.flatMap((s) => [s.gatehouse, s.peer]), ceiling.json, ceiling.sign].some(
+    (r) => r?.failed,
+  );
+  process.exitCode = anyFailed ? 1 : 0;
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.stack ?? err}`);
+  process.exit(1);
+});
