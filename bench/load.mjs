@@ -20,7 +20,8 @@ export function failureOf(run) {
   const problems = [];
   if (run.non2xx > 0) problems.push(`${run.non2xx} non-2xx (${JSON.stringify(run.statusCodes)})`);
   if (run.errors > 0) problems.push(`${run.errors} socket errors/timeouts`);
-  if (run.mismatches > 0) problems.push(`${run.mismatches} invalid bodies, e.g. ${run.firstMismatch}`);
+  if (run.invalid > 0)
+    problems.push(`${run.invalid} 2xx answers with an invalid body, e.g. ${run.firstInvalid}`);
   if (run.completed === 0) problems.push('no responses');
   return problems.length ? problems.join('; ') : undefined;
 }
@@ -35,7 +36,7 @@ export async function measure(request, { duration, warmup, connections, progress
     progress(`warm-up ${warmup}s`);
     const w = await autocannonRun(request, warmup, connections);
     warmupFailure = failureOf(w);
-    if (warmupFailure && w.completed > 0 && w.non2xx + w.mismatches >= w.completed) {
+    if (warmupFailure && w.completed > 0 && w.non2xx + w.invalid + w.errors >= w.completed) {
       // Every warm-up response was wrong: measuring would only repeat that.
       return { ...w, failed: true, failure: `warm-up: ${warmupFailure}`, warmupFailure };
     }

@@ -30,8 +30,8 @@ export function rate(run) {
 }
 
 function runRow(scenario, server, run) {
-  if (!run || run.skipped) return [scenario, server, 'skipped', '', '', '', ''];
-  if (run.failed && run.requestsPerSec === undefined) return [scenario, server, 'FAILED', '', '', '', ''];
+  if (!run || run.skipped) return [scenario, server, 'skipped', '', '', '', '', ''];
+  if (run.failed && run.requestsPerSec === undefined) return [scenario, server, 'FAILED', '', '', '', '', ''];
   return [
     scenario,
     server,
@@ -39,7 +39,8 @@ function runRow(scenario, server, run) {
     ms(run.latency?.p50),
     ms(run.latency?.p99),
     int(run.non2xx),
-    int((run.errors ?? 0) + (run.mismatches ?? 0)),
+    int(run.errors),
+    int(run.invalid),
   ];
 }
 
@@ -76,7 +77,11 @@ export function renderReport(results) {
     noteFailure('1 ES256 sign per request · Fastify', ceiling.sign);
   }
   out.push(
-    table(['Scenario', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'], rows, [2, 3, 4, 5, 6]),
+    table(
+      ['Scenario', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'invalid'],
+      rows,
+      [2, 3, 4, 5, 6, 7],
+    ),
   );
 
   out.push('', 'Gatehouse / oidc-provider (req/s)');

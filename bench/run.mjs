@@ -103,14 +103,10 @@ function pkgVersion(dir) {
 
 function gitDescribe() {
   try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const git = (...args) =>
+      execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const commit = git('rev-parse', '--short', 'HEAD').trim();
+    const dirty = git('status', '--porcelain', '--', 'packages');
     return dirty.trim() ? `${commit}+dirty` : commit;
   } catch {
     return undefined;
@@ -163,7 +159,7 @@ async function runAuthorizationServer(name, start, setup, opts) {
         results[id] = { failed: true, failure: `check before measuring: ${err.message}` };
       }
       if (!server.alive()) {
-        const why = `${name} exited during the run\n${server.output()}`;
+        const why = `${name} exited during the run (exit code ${server.child.exitCode}, signal ${server.child.signalCode})\n${server.output()}`;
         results[id] = { ...results[id], failed: true, failure: results[id].failure ?? why };
         throw new Error(why);
       }
@@ -183,7 +179,13 @@ async function runAuthorizationServer(name, start, setup, opts) {
       const req = introspectionRequest(meta.introspection_endpoint, clients.rs, token);
       await checkActive(req);
       const r = await runScenario(label, { ...req, expect: 'active' }, opts);
-      await checkActive(req);
+      try {
+        await checkActive(req);
+      } catch (err) {
+        const after = `after the run: ${err.message}`;
+        log(`${label}: FAILED ${after}`);
+        return { ...r, failed: true, failure: r.failure ? `${r.failure}; ${after}` : after };
+      }
       return r;
     });
   } catch (err) {
