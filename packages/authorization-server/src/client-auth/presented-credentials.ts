@@ -1,0 +1,80 @@
+import { invalidClient, OAuthError } from '@gatehouse/core';
+import type { FormParams } from '../http/form-params.js';
+
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+
+/** What the request offers as client authentication, before anything is checked. */
+export type PresentedCredentials =
+  | { method: 'client_secret_basic'; clientId: string; secret: string }
+  | { method: 'client_secret_post'; clientId: string; secret: string }
+  | { method: 'private_key_jwt'; clientId: string | undefined; assertion: string }
+  | { method: 'none'; clientId: string };
+
+export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** RFC 6749 §5.2: a failed Basic attempt gets 401 with a challenge for the scheme it used. */
+export const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' };
+
+/**
+ * Reads the credentials from the Authorization header and the body. RFC 6749 §2.3: "The
+ * client MUST NOT use more than one authentication method in each request."
+ */
+export function readPresentedCredentials(
+  authorization: string | undefined,
+  params: FormParams,
+): PresentedCredentials | undefined {
+  const found: PresentedCredentials[] = [];
+  if (authorization !== undefined && /^basic /i.test(authorization)) found.push(parseBasic(authorization));
+
+  const assertionType = params.get('client_assertion_type');
+  const assertion = params.get('client_assertion');
+  if (assertionType !== undefined || assertion !== undefined) {
+    if (assertionType !== JWT_BEARER_ASSERTION) {
+      throw new OAuthError('invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}`);
+    }
+    if (assertion === undefined)
+      throw new OAuthError('invalid_request', "missing required parameter 'client_assertion'");
+    found.push({ method: 'private_key_jwt', clientId: params.get('client_id'), assertion });
+  }
+
+  const secret = params.get('client_secret');
+  const clientId = params.get('client_id');
+  if (secret !== undefined) {
+    if (clientId === undefined)
+      throw new OAuthError('invalid_request', 'client_secret given without client_id');
+    found.push({ method: 'client_secret_post', clientId, secret });
+  }
+
+  if (found.length > 1) {
+    throw new OAuthError('invalid_request', 'more than one client authentication method was used');
+  }
+  if (found.length === 1) {
+    const only = found[0]!;
+    // A client_id in the body must name the same client as the credentials.
+    if (only.method === 'client_secret_basic' && clientId !== undefined && clientId !== only.clientId) {
+      throw new OAuthError('invalid_request', 'client_id does not match the authenticated client');
+    }
+    return only;
+  }
+  return clientId === undefined ? undefined : { method: 'none', clientId };
+}
+
+function parseBasic(header: string): PresentedCredentials {
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw invalidClient('malformed Basic credentials', { headers: BASIC_CHALLENGE });
+  try {
+    // RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and encoded.
+    return {
+      method: 'client_secret_basic',
+      clientId: decodeFormComponent(decoded.slice(0, colon)),
+      secret: decodeFormComponent(decoded.slice(colon + 1)),
+    };
+  } catch {
+    throw invalidClient('malformed percent-encoding in Basic credentials', { headers: BASIC_CHALLENGE });
+  }
+}
+
+function decodeFormComponent(value: string): string {
+  return decodeURIComponent(value.replace(/\+/g, ' '));
+}

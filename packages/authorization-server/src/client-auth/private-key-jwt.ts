@@ -1,0 +1,71 @@
+import { invalidClient } from '@gatehouse/core';
+import type { ClientRecord } from '@gatehouse/store';
+import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import type { IssuerContext } from '../context.js';
+
+/** Asymmetric algorithms accepted for client assertions; `none` and HMAC never are. */
+export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'];
+
+/** The longest lifetime an assertion may claim: it bounds how long its jti is remembered. */
+const MAX_ASSERTION_LIFETIME = 600;
+const CLOCK_TOLERANCE = 30;
+
+const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+/**
+ * RFC 7523 §3 and OpenID Connect Core §9: the assertion is signed by one of the client's keys,
+ * `iss` and `sub` are the client_id, `aud` names this issuer, `exp` is in the future, and its
+ * `jti` is used once.
+ */
+export async function verifyClientAssertion(
+  ctx: IssuerContext,
+  client: ClientRecord,
+  assertion: string,
+): Promise<void> {
+  const registeredAlg = client.metadata.token_endpoint_auth_signing_alg;
+  const keys = clientKeys(client);
+  if (!keys) throw invalidClient('client has no jwks or jwks_uri');
+  let payload: Awaited<ReturnType<typeof jwtVerify>>['payload'];
+  try {
+    ({ payload } = await jwtVerify(assertion, keys, {
+      issuer: client.clientId,
+      subject: client.clientId,
+      audience: [ctx.config.issuer, ctx.endpoints.token],
+      algorithms: registeredAlg ? [registeredAlg] : ASSERTION_ALGORITHMS,
+      requiredClaims: ['exp', 'jti'],
+      clockTolerance: CLOCK_TOLERANCE,
+      currentDate: new Date(ctx.clock()),
+    }));
+  } catch (error) {
+    const reason = error instanceof errors.JOSEError ? `${error.code}: ${error.message}` : String(error);
+    throw invalidClient(`client assertion rejected (${reason})`);
+  }
+  const now = Math.floor(ctx.clock() / 1000);
+  const exp = payload.exp!;
+  if (exp - now > MAX_ASSERTION_LIFETIME) {
+    throw invalidClient(
+      `client assertion expires too far in the future (${exp - now}s > ${MAX_ASSERTION_LIFETIME}s)`,
+    );
+  }
+  const jti = payload.jti!;
+  const fresh = await ctx.store.replay.useOnce(
+    'client_assertion',
+    `${client.clientId}:${jti}`,
+    exp + CLOCK_TOLERANCE,
+  );
+  if (!fresh) throw invalidClient('client assertion jti was already used');
+}
+
+function clientKeys(client: ClientRecord) {
+  const { jwks, jwks_uri } = client.metadata;
+  if (jwks) return createLocalJWKSet(jwks as JSONWebKeySet);
+  if (typeof jwks_uri === 'string') {
+    let keySet = remoteKeySets.get(jwks_uri);
+    if (!keySet) {
+      keySet = createRemoteJWKSet(new URL(jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
+      remoteKeySets.set(jwks_uri, keySet);
+    }
+    return keySet;
+  }
+  return undefined;
+}

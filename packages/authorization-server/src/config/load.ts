@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { Value } from 'typebox/value';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, yamlKey } from './config-error.js';
+import { ConfigSchema, type GatehouseConfig } from './schema.js';
+import { checkConfigSemantics } from './semantics.js';
+
+export interface LoadConfigOptions {
+  /** Path of gatehouse.yaml / .json; without it, the defaults (plus env and overrides) apply. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Command-line values; they win over the file and the environment. */
+  overrides?: { port?: number; host?: string; dataDir?: string; issuer?: string; databaseUrl?: string };
+}
+
+/**
+ * The only reader of configuration files and GATEHOUSE_* variables. Returns a complete,
+ * validated config or throws ConfigError listing every problem at once.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): GatehouseConfig {
+  const env = options.env ?? process.env;
+  const source = options.file ?? '(defaults)';
+  const raw = options.file === undefined ? {} : readConfigFile(options.file);
+  applyOverrides(raw, env, options.overrides ?? {});
+  return validateConfig(raw, source);
+}
+
+/** Validates an already-parsed document (for tests and programmatic use). */
+export function validateConfig(document: unknown, source = '(inline)'): GatehouseConfig {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(
+      [{ key: '', message: 'the configuration must be a mapping of keys to values' }],
+      source,
+    );
+  }
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(document));
+  const errors = Value.Errors(ConfigSchema, withDefaults);
+  if (errors.length > 0) {
+    throw new ConfigError(dedupe(errors.map((e) => describeSchemaError(e))), source);
+  }
+  const config = withDefaults as GatehouseConfig;
+  config.issuer ??= `http://localhost:${config.listen.port}`;
+  const problems = checkConfigSemantics(config);
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  return config;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      [
+        {
+          key: '',
+          message: code === 'ENOENT' ? 'file not found (check --config)' : `cannot read the file (${code})`,
+        },
+      ],
+      file,
+    );
+  }
+  try {
+    const parsed = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+    return (parsed ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(
+      [
+        {
+          key: '',
+          message: `not valid ${extname(file) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+        },
+      ],
+      file,
+    );
+  }
+}
+
+function applyOverrides(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  overrides: NonNullable<LoadConfigOptions['overrides']>,
+): void {
+  if (raw['listen'] === undefined) raw['listen'] = {};
+  const listen = raw['listen'] as Record<string, unknown>;
+  const fromEnv = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const port = overrides.port ?? fromEnv('GATEHOUSE_PORT');
+  if (port !== undefined)
+    listen['port'] = typeof port === 'string' && /^\d+$/.test(port) ? Number(port) : port;
+  const host = overrides.host ?? fromEnv('GATEHOUSE_HOST');
+  if (host !== undefined) listen['host'] = host;
+  const issuer = overrides.issuer ?? fromEnv('GATEHOUSE_ISSUER');
+  if (issuer !== undefined) raw['issuer'] = issuer;
+  const dataDir = overrides.dataDir ?? fromEnv('GATEHOUSE_DATA_DIR');
+  if (dataDir !== undefined) raw['data_dir'] = dataDir;
+  const databaseUrl = overrides.databaseUrl ?? fromEnv('GATEHOUSE_DATABASE_URL');
+  if (databaseUrl !== undefined) raw['database_url'] = databaseUrl;
+  const logLevel = fromEnv('GATEHOUSE_LOG_LEVEL');
+  if (logLevel !== undefined) raw['log_level'] = logLevel;
+}
+
+function describeSchemaError(error: {
+  keyword: string;
+  instancePath: string;
+  params: object;
+  message: string;
+}): { key: string; message: string } {
+  const key = yamlKey(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') {
+    const names = (params['additionalProperties'] as string[] | undefined) ?? [];
+    return {
+      key,
+      message: `unknown key${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')} (check the spelling; see docs/configuration.md)`,
+    };
+  }
+  if (error.keyword === 'required') {
+    const names = (params['requiredProperties'] as string[] | undefined) ?? [];
+    return { key, message: `missing required key ${names.map((n) => `'${n}'`).join(', ')}` };
+  }
+  return { key, message: error.message };
+}
+
+function dedupe(problems: { key: string; message: string }[]): { key: string; message: string }[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const id = `${p.key}\u0000${p.message}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}

@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import { ASSERTION_ALGORITHMS } from '../client-auth/private-key-jwt.js';
+import type { IssuerContext } from '../context.js';
+import { grants } from '../grants/index.js';
+
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+
+/** RFC 8414 metadata: only what this server really supports. */
+export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
+  const scopes = [...new Set(ctx.resources.all().flatMap((r) => [...r.scopes]))].sort();
+  return {
+    issuer: ctx.config.issuer,
+    token_endpoint: ctx.endpoints.token,
+    jwks_uri: ctx.endpoints.jwks,
+    introspection_endpoint: ctx.endpoints.introspection,
+    revocation_endpoint: ctx.endpoints.revocation,
+    scopes_supported: scopes,
+    // RFC 8414 §2 requires response_types_supported; no grant here uses the authorization
+    // endpoint yet, so there is none to list.
+    response_types_supported: [],
+    grant_types_supported: [...grants.keys()],
+    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    introspection_endpoint_auth_methods_supported: AUTH_METHODS,
+    introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
+    revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    // RFC 8707 resource indicators and RFC 9068 JWT access tokens.
+    resource_indicators_supported: true,
+    authorization_response_iss_parameter_supported: true,
+  };
+}
+
+/** Discovery at both well-known locations (RFC 8414 §3, OpenID Connect Discovery §4). */
+export function discoveryEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
+  const body = JSON.stringify(serverMetadata(ctx));
+  const handler = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+    reply.header('cache-control', 'public, max-age=300').type('application/json');
+    return body;
+  };
+  app.get('/.well-known/oauth-authorization-server', handler);
+  app.get('/.well-known/openid-configuration', handler);
+}

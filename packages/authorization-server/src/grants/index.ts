@@ -1,0 +1,9 @@
+import { clientCredentialsGrant } from './client-credentials.js';
+import type { Grant } from './grant.js';
+
+/** The grants the token endpoint dispatches on, by grant_type. */
+export const grants: ReadonlyMap<string, Grant> = new Map([
+  [clientCredentialsGrant.grantType, clientCredentialsGrant],
+]);
+
+export type { Grant, GrantRequest, TokenResponse } from './grant.js';

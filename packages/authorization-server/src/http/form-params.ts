@@ -1,0 +1,89 @@
+import { OAuthError } from '@gatehouse/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Longest accepted value of one parameter; a client assertion or a JWT is the longest we expect. */
+export const MAX_PARAMETER_LENGTH = 8192;
+
+/** Parameters RFCs allow to repeat (RFC 8707 §2: `resource` may appear more than once). */
+const REPEATABLE = new Set(['resource', 'audience']);
+
+/**
+ * The parsed body of an application/x-www-form-urlencoded request. RFC 6749 §3.1: "Parameters
+ * sent without a value MUST be treated as if they were omitted from the request" and "Request
+ * and response parameters MUST NOT be included more than once."
+ */
+export class FormParams {
+  private constructor(private readonly values: Map<string, string[]>) {}
+
+  static parse(body: string): FormParams {
+    const values = new Map<string, string[]>();
+    for (const [name, value] of new URLSearchParams(body)) {
+      if (value.length > MAX_PARAMETER_LENGTH) {
+        throw new OAuthError('invalid_request', `parameter '${truncate(name)}' is too long`);
+      }
+      if (value === '') continue;
+      const list = values.get(name);
+      if (list) {
+        if (!REPEATABLE.has(name)) {
+          throw new OAuthError('invalid_request', `parameter '${truncate(name)}' is included more than once`);
+        }
+        list.push(value);
+      } else {
+        values.set(name, [value]);
+      }
+    }
+    return new FormParams(values);
+  }
+
+  static empty(): FormParams {
+    return new FormParams(new Map());
+  }
+
+  get(name: string): string | undefined {
+    return this.values.get(name)?.[0];
+  }
+
+  /** The value, or invalid_request naming the missing parameter. */
+  require(name: string): string {
+    const value = this.get(name);
+    if (value === undefined) throw new OAuthError('invalid_request', `missing required parameter '${name}'`);
+    return value;
+  }
+
+  getAll(name: string): string[] {
+    return this.values.get(name) ?? [];
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+}
+
+function truncate(name: string): string {
+  return name.length > 40 ? `${name.slice(0, 40)}…` : name;
+}
+
+/**
+ * Replaces Fastify's body parsers with one for forms: every OAuth endpoint takes
+ * application/x-www-form-urlencoded (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1), and a body of
+ * any other type is refused rather than guessed at.
+ */
+export function registerFormParser(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, FormParams.parse(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
+}
+
+/** The request's form parameters; a request with no body has none. */
+export function formParams(request: FastifyRequest): FormParams {
+  return request.body instanceof FormParams ? request.body : FormParams.empty();
+}

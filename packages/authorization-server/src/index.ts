@@ -1,0 +1,13 @@
+export { digestClientSecret, generateClientSecret } from './clients/client-secret.js';
+export { clientRecordFromConfig } from './clients/config-clients.js';
+export { ConfigError } from './config/config-error.js';
+export { type LoadConfigOptions, loadConfig, validateConfig } from './config/load.js';
+export type { ClientConfig, GatehouseConfig, ResourceConfig, SigningAlg } from './config/schema.js';
+export { ConfigSchema } from './config/schema.js';
+export type { IssuerContext } from './context.js';
+export { createIssuer, type Issuer, type IssuerOptions, openConfiguredStore } from './issuer.js';
+export { KeyRing, rotateSigningKeys } from './keys/key-ring.js';
+export { selectKeys } from './keys/key-selection.js';
+export { decodeMasterKey, deriveKeys } from './keys/master-key.js';
+export { resolveMasterKey } from './keys/master-key-file.js';
+export { buildIssuerApp } from './server.js';

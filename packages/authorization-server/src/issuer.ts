@@ -1,0 +1,114 @@
+import { join } from 'node:path';
+import { type Clock, createLogger, epochSeconds, type Logger, systemClock } from '@gatehouse/core';
+import { openStore, type Store } from '@gatehouse/store';
+import type { FastifyInstance } from 'fastify';
+import { syncConfigClients } from './clients/config-clients.js';
+import type { GatehouseConfig } from './config/schema.js';
+import { endpointUrls, type IssuerContext } from './context.js';
+import { createIssuerMetrics } from './http/metrics.js';
+import { ensureSigningKey, KeyRing } from './keys/key-ring.js';
+import { deriveKeys } from './keys/master-key.js';
+import { resolveMasterKey } from './keys/master-key-file.js';
+import { createResourceRegistry } from './resources/resource-registry.js';
+import { buildIssuerApp } from './server.js';
+
+export interface IssuerOptions {
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+  /** An already open store (tests); otherwise one is opened from the config. */
+  store?: Store;
+  /** Process-wide Prometheus metrics (CPU, memory, event loop); off in tests. */
+  processMetrics?: boolean;
+}
+
+export interface Issuer {
+  app: FastifyInstance;
+  context: IssuerContext;
+  /** Stops timers, the HTTP app and the store (if the issuer opened it). */
+  close(): Promise<void>;
+}
+
+/** Opens the store a config names: PostgreSQL when database_url is set, else SQLite in data_dir. */
+export async function openConfiguredStore(config: GatehouseConfig): Promise<Store> {
+  return config.database_url
+    ? openStore({ kind: 'postgres', url: config.database_url })
+    : openStore({ kind: 'sqlite', file: join(config.data_dir, 'gatehouse.db') });
+}
+
+/**
+ * Everything a running issuer needs, in order: the store (migrated), the master key, signing
+ * keys, the config's clients, and the HTTP app.
+ */
+export async function createIssuer(config: GatehouseConfig, options: IssuerOptions = {}): Promise<Issuer> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.log_level, name: 'gatehouse' });
+  const ownsStore = options.store === undefined;
+  const store = options.store ?? (await openConfiguredStore(config));
+  let reloadTimer: NodeJS.Timeout | undefined;
+  try {
+    const applied = await store.migrate();
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+
+    const master = resolveMasterKey(config.data_dir, options.env ?? process.env);
+    if (master.origin === 'generated') {
+      logger.warn(
+        { file: master.file },
+        'generated a new master key beside the database; anyone with both can read the signing keys. ' +
+          'For production set GATEHOUSE_MASTER_KEY from a secret store.',
+      );
+    }
+    const secrets = deriveKeys(master.key);
+    const resources = createResourceRegistry(config);
+    const now = epochSeconds(clock);
+    const created = await ensureSigningKey(
+      store.signingKeys,
+      config.tokens.signing_alg,
+      secrets.keyEncryption,
+      now,
+    );
+    if (created) logger.info({ kid: created.kid, alg: created.alg }, 'created the first signing key');
+
+    const keys = new KeyRing({
+      store: store.signingKeys,
+      encryptionKey: secrets.keyEncryption,
+      clock,
+      retentionSeconds: resources.longestLifetime() + 60,
+      logger,
+    });
+    await keys.reload();
+    reloadTimer = setInterval(() => {
+      keys.reload().catch((error: unknown) => logger.error({ err: error }, 'reloading signing keys failed'));
+    }, config.keys.reload_interval * 1000);
+    reloadTimer.unref();
+
+    await syncConfigClients(store, config.clients, secrets.secretDigest, now);
+
+    const context: IssuerContext = {
+      config,
+      store,
+      keys,
+      secrets,
+      resources,
+      clock,
+      logger,
+      metrics: createIssuerMetrics({ processMetrics: options.processMetrics ?? false }),
+      endpoints: endpointUrls(config.issuer),
+    };
+    const app = buildIssuerApp(context);
+    await app.ready();
+    return {
+      app,
+      context,
+      async close() {
+        clearInterval(reloadTimer);
+        await app.close();
+        if (ownsStore) await store.close();
+      },
+    };
+  } catch (error) {
+    clearInterval(reloadTimer);
+    if (ownsStore) await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,48 @@
+import type { SigningKeyRecord } from '@gatehouse/store';
+
+export interface KeySelection {
+  /** The key that signs now. */
+  signingKid: string;
+  /** Keys in the JWKS: upcoming ones, the signing one, and retired ones still verifying tokens. */
+  publishedKids: string[];
+  /** Retired keys no token can still need: safe to delete. */
+  expiredKids: string[];
+  /** The next time (seconds) the selection changes, or Infinity. */
+  changesAt: number;
+}
+
+/**
+ * Picks the signing key and the published set from the stored keys at time `now`.
+ * Pure, so every node computes the same answer from the same rows without coordination.
+ *
+ * - The signing key is the one that activated last (`activatesAt <= now`).
+ * - A key that has not activated yet is published, so verifiers learn it before it signs.
+ * - A key stays published until its successor has been active for `retentionSeconds`
+ *   (the longest token lifetime), i.e. until every token it signed has expired.
+ */
+export function selectKeys(records: SigningKeyRecord[], now: number, retentionSeconds: number): KeySelection {
+  const sorted = [...records].sort((a, b) => a.activatesAt - b.activatesAt || a.createdAt - b.createdAt);
+  let signingIndex = -1;
+  for (let i = 0; i < sorted.length; i++) if (sorted[i]!.activatesAt <= now) signingIndex = i;
+  if (signingIndex === -1) throw new Error('no signing key is active yet');
+
+  const published: string[] = [];
+  const expired: string[] = [];
+  let changesAt = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i]!;
+    if (i >= signingIndex) {
+      published.push(key.kid);
+      if (key.activatesAt > now) changesAt = Math.min(changesAt, key.activatesAt);
+      continue;
+    }
+    const retiredUntil = sorted[i + 1]!.activatesAt + retentionSeconds;
+    if (retiredUntil > now) {
+      published.push(key.kid);
+      changesAt = Math.min(changesAt, retiredUntil);
+    } else {
+      expired.push(key.kid);
+    }
+  }
+  return { signingKid: sorted[signingIndex]!.kid, publishedKids: published, expiredKids: expired, changesAt };
+}

@@ -1,0 +1,41 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { IssuerContext } from './context.js';
+import { discoveryEndpoint } from './endpoints/discovery.js';
+import { healthEndpoints } from './endpoints/health.js';
+import { introspectionEndpoint } from './endpoints/introspect.js';
+import { jwksEndpoint } from './endpoints/jwks.js';
+import { rejectOtherMethods } from './endpoints/method-not-allowed.js';
+import { revocationEndpoint } from './endpoints/revoke.js';
+import { tokenEndpoint } from './endpoints/token.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import { registerFormParser } from './http/form-params.js';
+import { registerRequestLog } from './http/request-log.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+
+/** Builds the issuer's HTTP app around a ready context. Never listens: tests use `inject()`. */
+export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    // One line per request comes from http/request-log.ts, without query strings.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: ctx.config.limits.body_bytes,
+    // Bounded waits so a slow or stalled client can never hold a connection open forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
+  });
+  registerFormParser(app);
+  registerErrorHandler(app);
+  registerSecurityHeaders(app);
+  registerRequestLog(app, ctx.metrics, ctx.config.request_logging);
+
+  discoveryEndpoint(app, ctx);
+  jwksEndpoint(app, ctx);
+  tokenEndpoint(app, ctx);
+  introspectionEndpoint(app, ctx);
+  revocationEndpoint(app, ctx);
+  healthEndpoints(app, ctx);
+  for (const url of ['/token', '/introspect', '/revoke']) rejectOtherMethods(app, url, 'POST');
+  return app;
+}
