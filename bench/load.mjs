@@ -2,7 +2,7 @@
 // on the load-generator core (see load-worker.mjs).
 
 import { fileURLToPath } from 'node:url';
-import { runWorker } from './proc.mjs';
+import { pinnedCores, runWorker } from './proc.mjs';
 
 const WORKER = fileURLToPath(new URL('./load-worker.mjs', import.meta.url));
 
@@ -10,7 +10,7 @@ function autocannonRun(request, seconds, connections) {
   return runWorker({
     role: 'load',
     args: [WORKER],
-    input: { ...request, duration: seconds, connections },
+    input: { ...request, duration: seconds, connections, cores: pinnedCores() },
     timeoutMs: (seconds + 30) * 1000,
   });
 }

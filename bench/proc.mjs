@@ -30,6 +30,11 @@ export function setupPinning({ enabled }) {
   return { pinned: true, cores, server: 'cpu 0', load: 'cpu 1' };
 }
 
+/** The cores server and load generator are pinned to, or undefined when not pinned. */
+export function pinnedCores() {
+  return pinning.enabled ? { server: Number(pinning.server), load: Number(pinning.load) } : undefined;
+}
+
 /** The command line for running `node args...` on the server core or the load-generator core. */
 function nodeCommand(role, args) {
   if (!pinning.enabled) return [process.execPath, args];

@@ -30,8 +30,8 @@ export function rate(run) {
 }
 
 function runRow(scenario, server, run) {
-  if (!run || run.skipped) return [scenario, server, 'skipped', '', '', '', '', ''];
-  if (run.failed && run.requestsPerSec === undefined) return [scenario, server, 'FAILED', '', '', '', '', ''];
+  if (!run || run.skipped) return [scenario, server, 'skipped'];
+  if (run.failed && run.requestsPerSec === undefined) return [scenario, server, 'FAILED'];
   return [
     scenario,
     server,
@@ -41,6 +41,7 @@ function runRow(scenario, server, run) {
     int(run.non2xx),
     int(run.errors),
     int(run.invalid),
+    run.coreBusy ? `${pct(run.coreBusy.server)} / ${pct(run.coreBusy.load)}` : '–',
   ];
 }
 
@@ -78,9 +79,9 @@ export function renderReport(results) {
   }
   out.push(
     table(
-      ['Scenario', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'invalid'],
+      ['Scenario', 'Server', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'invalid', 'busy srv/load'],
       rows,
-      [2, 3, 4, 5, 6, 7],
+      [2, 3, 4, 5, 6, 7, 8],
     ),
   );
 

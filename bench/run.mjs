@@ -91,7 +91,9 @@ const summary = (r) =>
   r.failed
     ? `FAILED: ${r.failure}`
     : `${Math.round(r.requestsPerSec).toLocaleString('en-US')} req/s, p50 ${r.latency.p50} ms, ` +
-      `p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}`;
+      `p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${r.coreBusy ? `, cores busy ${busyText(r.coreBusy)}` : ''}`;
+const busyText = ({ server, load }) =>
+  `${Math.round(server * 100)}% server / ${Math.round(load * 100)}% load`;
 
 function pkgVersion(dir) {
   try {
