@@ -8,6 +8,7 @@ export type { IssuerContext } from './context.js';
 export { createIssuer, type Issuer, type IssuerOptions, openConfiguredStore } from './issuer.js';
 export { KeyRing, rotateSigningKeys } from './keys/key-ring.js';
 export { selectKeys } from './keys/key-selection.js';
-export { decodeMasterKey, deriveKeys } from './keys/master-key.js';
+export { type DerivedKeys, decodeMasterKey, deriveKeys } from './keys/master-key.js';
 export { resolveMasterKey } from './keys/master-key-file.js';
 export { buildIssuerApp } from './server.js';
+export { signingKeyRetention } from './resources/resource-registry.js';

@@ -9,7 +9,7 @@ import { createIssuerMetrics } from './http/metrics.js';
 import { ensureSigningKey, KeyRing } from './keys/key-ring.js';
 import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
-import { createResourceRegistry } from './resources/resource-registry.js';
+import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
 import { buildIssuerApp } from './server.js';
 
 export interface IssuerOptions {
@@ -73,7 +73,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
       store: store.signingKeys,
       encryptionKey: secrets.keyEncryption,
       clock,
-      retentionSeconds: resources.longestLifetime() + 60,
+      retentionSeconds: signingKeyRetention(config),
       logger,
     });
     await keys.reload();

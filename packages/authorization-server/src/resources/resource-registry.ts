@@ -39,3 +39,8 @@ export function createResourceRegistry(config: GatehouseConfig): ResourceRegistr
       Math.max(config.tokens.access_token_lifetime, ...list.map((r) => r.accessTokenLifetime)),
   };
 }
+
+/** Seconds a retired signing key stays published: the longest token lifetime plus clock skew. */
+export function signingKeyRetention(config: GatehouseConfig): number {
+  return createResourceRegistry(config).longestLifetime() + 60;
+}
