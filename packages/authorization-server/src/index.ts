@@ -10,5 +10,5 @@ export { KeyRing, rotateSigningKeys } from './keys/key-ring.js';
 export { selectKeys } from './keys/key-selection.js';
 export { type DerivedKeys, decodeMasterKey, deriveKeys } from './keys/master-key.js';
 export { resolveMasterKey } from './keys/master-key-file.js';
-export { buildIssuerApp } from './server.js';
 export { signingKeyRetention } from './resources/resource-registry.js';
+export { buildIssuerApp } from './server.js';
