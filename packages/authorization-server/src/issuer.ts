@@ -9,6 +9,7 @@ import { createIssuerMetrics } from './http/metrics.js';
 import { ensureSigningKey, KeyRing } from './keys/key-ring.js';
 import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
+import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
 import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
 import { buildIssuerApp } from './server.js';
 
@@ -46,6 +47,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openConfiguredStore(config));
   let reloadTimer: NodeJS.Timeout | undefined;
+  let stopCleanup = () => {};
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -82,6 +84,8 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     }, config.keys.reload_interval * 1000);
     reloadTimer.unref();
 
+    stopCleanup = scheduleExpiredRowCleanup(store, clock, logger, 600);
+
     await syncConfigClients(store, config.clients, secrets.secretDigest, now);
 
     const context: IssuerContext = {
@@ -102,12 +106,14 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
       context,
       async close() {
         clearInterval(reloadTimer);
+        stopCleanup();
         await app.close();
         if (ownsStore) await store.close();
       },
     };
   } catch (error) {
     clearInterval(reloadTimer);
+    stopCleanup();
     if (ownsStore) await store.close();
     throw error;
   }

@@ -1,0 +1,34 @@
+import { type Clock, epochSeconds, type Logger } from '@gatehouse/core';
+import type { Store } from '@gatehouse/store';
+
+/**
+ * Deletes rows nothing can use any more: expired tokens, deny-list entries and replay-cache
+ * entries. Every node may run it; the deletes are idempotent, so no coordination is needed.
+ */
+export async function deleteExpiredRows(store: Store, now: number): Promise<number> {
+  const counts = await Promise.all([
+    store.tokens.deleteExpired(now),
+    store.revokedJwts.deleteExpired(now),
+    store.replay.deleteExpired(now),
+  ]);
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/** Runs deleteExpiredRows every `intervalSeconds`; returns a function that stops it. */
+export function scheduleExpiredRowCleanup(
+  store: Store,
+  clock: Clock,
+  logger: Logger,
+  intervalSeconds: number,
+): () => void {
+  const timer = setInterval(() => {
+    deleteExpiredRows(store, epochSeconds(clock)).then(
+      (deleted) => {
+        if (deleted > 0) logger.debug({ deleted }, 'deleted expired rows');
+      },
+      (error: unknown) => logger.error({ err: error }, 'deleting expired rows failed'),
+    );
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
+}
