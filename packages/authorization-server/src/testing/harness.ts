@@ -64,20 +64,30 @@ export interface PostOptions {
   headers?: Record<string, string>;
 }
 
-/** Starts an issuer on a given store with a manual clock; nothing listens. */
+/**
+ * Starts an issuer on a given store with a manual clock; nothing listens. The test issuer owns
+ * the store: close() closes it too, which deletes the test database.
+ */
 export async function startTestIssuer(
   store: Store,
   extra: Record<string, unknown> = {},
 ): Promise<TestIssuer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  const config = validateConfig({ data_dir: dataDir, ...testConfigDocument(extra) });
   const clock = createManualClock(Date.now());
-  const issuer = await createIssuer(config, {
-    store,
-    clock,
-    logger: createSilentLogger(),
-    env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-  });
+  let issuer: Issuer;
+  try {
+    const config = validateConfig({ data_dir: dataDir, ...testConfigDocument(extra) });
+    issuer = await createIssuer(config, {
+      store,
+      clock,
+      logger: createSilentLogger(),
+      env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
+    });
+  } catch (error) {
+    await store.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     issuer,
     clock,
@@ -94,7 +104,12 @@ export async function startTestIssuer(
       return issuer.app.inject({ method: 'POST', url: path, headers, payload: body.toString() });
     },
     async close() {
-      await issuer.close();
+      try {
+        await issuer.close();
+      } finally {
+        // The issuer leaves a store it was given open; a test store deletes itself on close.
+        await store.close();
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
