@@ -2,8 +2,8 @@
 // Started by load.mjs under `taskset -c 1`, so it never competes with the server for a core.
 // Options arrive as JSON on stdin.
 
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { coreBusy, coreTimes } from './cpu.mjs';
 
 let text = '';
 for await (const chunk of process.stdin) text += chunk;
@@ -37,37 +37,6 @@ const onResponse = (status, body) => {
     if (firstInvalid === undefined) firstInvalid = String(body).slice(0, 300);
   }
 };
-
-/** Per-core [busy, total] jiffies from /proc/stat (Linux only; undefined elsewhere). */
-function coreTimes() {
-  try {
-    const times = {};
-    for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
-      const m = /^cpu(\d+) (.*)$/.exec(line);
-      if (!m) continue;
-      const f = m[2].trim().split(/\s+/).map(Number);
-      const total = f.slice(0, 8).reduce((a, b) => a + b, 0); // user … steal; guest time is already in user
-      times[m[1]] = [total - f[3] - f[4], total]; // minus idle and iowait
-    }
-    return times;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * How busy the pinned cores were during the run (0–1), softirq included: loopback TCP work is done there and
- * is charged to no process. A server core well below 1 means the server was not what limited the run.
- */
-function coreBusy(before, after, cores) {
-  if (!before || !after || !cores) return undefined;
-  const busy = (core) => {
-    const [b0, t0] = before[core];
-    const [b1, t1] = after[core];
-    return t1 > t0 ? (b1 - b0) / (t1 - t0) : undefined;
-  };
-  return { server: busy(cores.server), load: busy(cores.load) };
-}
 
 const timesBefore = coreTimes();
 const result = await autocannon({

@@ -2,8 +2,11 @@
 // running one-shot JSON-printing workers, and making sure nothing outlives the bench.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const live = new Set();
 let pinning = { enabled: true, server: '0', load: '1' };
@@ -60,9 +63,24 @@ function track(child) {
   return child;
 }
 
-/** Kills every child still running (used on exit and on Ctrl-C). */
+const tempDirs = new Set();
+
+/** A fresh temporary directory, removed by removeTempDir or, at the latest, when the bench exits. */
+export async function makeTempDir(prefix) {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
+}
+
+export async function removeTempDir(dir) {
+  await rm(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Kills every child still running and removes leftover temp dirs (used on exit and on Ctrl-C). */
 export function killAll() {
   for (const child of live) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
 process.once('exit', killAll);
 for (const signal of ['SIGINT', 'SIGTERM']) {

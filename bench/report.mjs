@@ -58,6 +58,9 @@ export function renderReport(results) {
     `Gatehouse benchmark · ${results.startedAt} · Node ${machine.node} · ${machine.cpu} ×${machine.cores} · ` +
       (machine.pinning.pinned ? 'server on cpu 0, load generator on cpu 1' : 'NOT pinned'),
   );
+  if (machine.busyAtStart > 0.1) {
+    out.push(`Machine not idle at start (cores ${pct(machine.busyAtStart)} busy): expect noise.`);
+  }
   out.push(
     `autocannon ${versions.autocannon}: ${settings.connections} connections, pipelining 1, ` +
       `${settings.duration}s per run after ${settings.warmup}s warm-up · peer: oidc-provider ${versions.oidcProvider}`,

@@ -8,6 +8,7 @@ import { cpus, platform, release } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { machineBusy } from './cpu.mjs';
 import { measure } from './load.mjs';
 import { checkActive, checkToken, introspectionRequest, tokenRequest, waitForDiscovery } from './oauth.mjs';
 import { runWorker, setupPinning } from './proc.mjs';
@@ -30,14 +31,14 @@ and introspection, the Gatehouse/oidc-provider ratio against its target, and the
 Results are also written to bench/results/<timestamp>.json.
 
 Options:
-  --duration N      seconds measured per scenario (default 10)
+  --duration N      seconds measured per scenario (default 15)
   --warmup N        seconds of warm-up before each measured run (default 3; 0 disables)
   --connections N   concurrent connections (default 64)
   --only LIST       comma-separated subset of: ceiling,gatehouse,peer (default: all)
   --no-pin          do not pin with taskset (numbers are then not comparable)
   -h, --help        this text
 
-With the defaults a full run takes about 2.5 minutes.`;
+With the defaults a full run takes about 3 minutes.`;
 
 const SCENARIOS = [
   { id: 'jwt', title: 'client_credentials (JWT)', target: 2.5 },
@@ -49,7 +50,7 @@ const SERVERS = ['ceiling', 'gatehouse', 'peer'];
 function parseOptions() {
   const { values } = parseArgs({
     options: {
-      duration: { type: 'string', default: '10' },
+      duration: { type: 'string', default: '15' },
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '64' },
       only: { type: 'string', default: SERVERS.join(',') },
@@ -267,6 +268,12 @@ async function main() {
   );
 
   const startedAt = new Date().toISOString();
+  const busyAtStart = await machineBusy();
+  if (busyAtStart > 0.1) {
+    log(
+      `note: the machine is not idle (cores ${Math.round(busyAtStart * 100)}% busy before start); expect noise`,
+    );
+  }
   const loadOpts = { duration: opts.duration, warmup: opts.warmup, connections: opts.connections };
   const setup = benchSetup();
   const skipped = { skipped: true };
@@ -298,6 +305,7 @@ async function main() {
       cpu: cpus()[0]?.model?.trim() ?? 'unknown cpu',
       cores: cpus().length,
       pinning,
+      busyAtStart,
     },
     versions: {
       gatehouse: gitDescribe(),

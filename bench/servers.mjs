@@ -3,11 +3,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startServer } from './proc.mjs';
+import { freePort, makeTempDir, removeTempDir, startServer } from './proc.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const GATEHOUSE_CLI = join(ROOT, 'packages/cli/dist/bin.js');
@@ -51,7 +50,7 @@ export async function startGatehouse(setup) {
     throw new Error(`Gatehouse CLI not built (${GATEHOUSE_CLI} is missing): run npm run build`);
   const port = await freePort();
   const issuer = `http://${HOST}:${port}`;
-  const dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-bench-'));
+  const dataDir = await makeTempDir('gatehouse-bench-');
   const { clients, resources, scopes } = setup;
   const config = {
     issuer,
@@ -98,11 +97,11 @@ export async function startGatehouse(setup) {
     const stop = handle.stop;
     handle.stop = async () => {
       await stop();
-      await rm(dataDir, { recursive: true, force: true });
+      await removeTempDir(dataDir);
     };
     return { ...handle, issuer, dataDir, stop: handle.stop };
   } catch (err) {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeTempDir(dataDir);
     throw err;
   }
 }
