@@ -28,12 +28,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatehouseConfig {
 
 /** Validates an already-parsed document (for tests and programmatic use). */
 export function validateConfig(document: unknown, source = '(inline)'): GatehouseConfig {
-  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-    throw new ConfigError(
-      [{ key: '', message: 'the configuration must be a mapping of keys to values' }],
-      source,
-    );
-  }
+  if (!isMapping(document)) throw new ConfigError([{ key: '', message: NOT_A_MAPPING }], source);
   const withDefaults = Value.Default(ConfigSchema, structuredClone(document));
   const errors = Value.Errors(ConfigSchema, withDefaults);
   if (errors.length > 0) {
@@ -62,9 +57,9 @@ function readConfigFile(file: string): Record<string, unknown> {
       file,
     );
   }
+  let parsed: unknown;
   try {
-    const parsed = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
-    return (parsed ?? {}) as Record<string, unknown>;
+    parsed = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new ConfigError(
       [
@@ -76,6 +71,17 @@ function readConfigFile(file: string): Record<string, unknown> {
       file,
     );
   }
+  // An empty file is all defaults. Anything else but a mapping (a list, a bare string or number)
+  // is refused here, before the overrides below try to set keys on it.
+  if (parsed === null || parsed === undefined) return {};
+  if (!isMapping(parsed)) throw new ConfigError([{ key: '', message: NOT_A_MAPPING }], file);
+  return parsed;
+}
+
+const NOT_A_MAPPING = 'the configuration must be a mapping of keys to values';
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function applyOverrides(
@@ -84,7 +90,8 @@ function applyOverrides(
   overrides: NonNullable<LoadConfigOptions['overrides']>,
 ): void {
   if (raw['listen'] === undefined) raw['listen'] = {};
-  const listen = raw['listen'] as Record<string, unknown>;
+  // A `listen` that is not a mapping is left as it is, for validation to name.
+  const listen = isMapping(raw['listen']) ? raw['listen'] : {};
   const fromEnv = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
   const port = overrides.port ?? fromEnv('GATEHOUSE_PORT');
   if (port !== undefined)
