@@ -32,7 +32,7 @@ export function validateConfig(document: unknown, source = '(inline)'): Gatehous
   const withDefaults = Value.Default(ConfigSchema, structuredClone(document));
   const errors = Value.Errors(ConfigSchema, withDefaults);
   if (errors.length > 0) {
-    throw new ConfigError(dedupe(errors.map((e) => describeSchemaError(e))), source);
+    throw new ConfigError(dedupe(errors.flatMap((e) => describeSchemaError(e))), source);
   }
   const config = withDefaults as GatehouseConfig;
   config.issuer ??= `http://localhost:${config.listen.port}`;
@@ -113,21 +113,25 @@ function describeSchemaError(error: {
   instancePath: string;
   params: object;
   message: string;
-}): { key: string; message: string } {
+}): { key: string; message: string }[] {
   const key = yamlKey(error.instancePath);
   const params = error.params as Record<string, unknown>;
+  // TypeBox reports an unknown key twice: as `schema is false` at the key itself (the `false`
+  // schema of additionalProperties) and as additionalProperties at its parent. The second
+  // names every unknown key, so it alone becomes one problem per key, named in full.
+  if (error.keyword === 'boolean') return [];
   if (error.keyword === 'additionalProperties') {
     const names = (params['additionalProperties'] as string[] | undefined) ?? [];
-    return {
-      key,
-      message: `unknown key${names.length > 1 ? 's' : ''} ${names.map((n) => `'${n}'`).join(', ')} (check the spelling; see docs/configuration.md)`,
-    };
+    return names.map((name) => ({
+      key: key ? `${key}.${name}` : name,
+      message: 'unknown key (check the spelling; see docs/configuration.md)',
+    }));
   }
   if (error.keyword === 'required') {
     const names = (params['requiredProperties'] as string[] | undefined) ?? [];
-    return { key, message: `missing required key ${names.map((n) => `'${n}'`).join(', ')}` };
+    return [{ key, message: `missing required key ${names.map((n) => `'${n}'`).join(', ')}` }];
   }
-  return { key, message: error.message };
+  return [{ key, message: error.message }];
 }
 
 function dedupe(problems: { key: string; message: string }[]): { key: string; message: string }[] {
