@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { Settings } from 'typebox/system';
 import { Value } from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, yamlKey } from './config-error.js';
@@ -30,9 +31,10 @@ export function loadConfig(options: LoadConfigOptions = {}): GatehouseConfig {
 export function validateConfig(document: unknown, source = '(inline)'): GatehouseConfig {
   if (!isMapping(document)) throw new ConfigError([{ key: '', message: NOT_A_MAPPING }], source);
   const withDefaults = Value.Default(ConfigSchema, structuredClone(document));
-  const errors = Value.Errors(ConfigSchema, withDefaults);
+  const errors = schemaErrors(withDefaults);
   if (errors.length > 0) {
-    throw new ConfigError(dedupe(errors.flatMap((e) => describeSchemaError(e))), source);
+    const allowed = allowedValuesByKey(errors);
+    throw new ConfigError(dedupe(errors.flatMap((e) => describeSchemaError(e, allowed))), source);
   }
   const config = withDefaults as GatehouseConfig;
   config.issuer ??= `http://localhost:${config.listen.port}`;
@@ -108,14 +110,54 @@ function applyOverrides(
   if (logLevel !== undefined) raw['log_level'] = logLevel;
 }
 
-function describeSchemaError(error: {
+interface SchemaError {
   keyword: string;
   instancePath: string;
   params: object;
   message: string;
-}): { key: string; message: string }[] {
+}
+
+/**
+ * Every schema error of the document. TypeBox stops at 8 by default, and one bad value of a
+ * union of literals already makes 8 (one per literal plus anyOf), which hid every later
+ * problem; a config file is written by the operator, so the cap is raised for this call only.
+ */
+function schemaErrors(document: unknown): SchemaError[] {
+  const previous = Settings.Get().maxErrors;
+  Settings.Set({ maxErrors: 1000 });
+  try {
+    return Value.Errors(ConfigSchema, document);
+  } finally {
+    Settings.Set({ maxErrors: previous });
+  }
+}
+
+/** The literals a key may take, from the `const` errors of each branch of its union. */
+function allowedValuesByKey(errors: SchemaError[]): Map<string, unknown[]> {
+  const allowed = new Map<string, unknown[]>();
+  for (const error of errors) {
+    if (error.keyword !== 'const') continue;
+    const values = allowed.get(error.instancePath) ?? [];
+    values.push((error.params as { allowedValue?: unknown }).allowedValue);
+    allowed.set(error.instancePath, values);
+  }
+  return allowed;
+}
+
+function describeSchemaError(
+  error: SchemaError,
+  allowed: Map<string, unknown[]>,
+): { key: string; message: string }[] {
   const key = yamlKey(error.instancePath);
   const params = error.params as Record<string, unknown>;
+  // 'must be equal to constant' once per literal, then 'must match a schema in anyOf': say
+  // instead which values the key takes (dedupe() keeps one).
+  const values = allowed.get(error.instancePath);
+  if ((error.keyword === 'const' || error.keyword === 'anyOf') && values) {
+    return [
+      { key, message: values.length === 1 ? `must be ${values[0]}` : `must be one of: ${values.join(', ')}` },
+    ];
+  }
   // TypeBox reports an unknown key twice: as `schema is false` at the key itself (the `false`
   // schema of additionalProperties) and as additionalProperties at its parent. The second
   // names every unknown key, so it alone becomes one problem per key, named in full.
