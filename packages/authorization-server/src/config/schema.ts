@@ -49,12 +49,15 @@ export const ResourceSchema = Type.Object(
       description:
         '`jwt` (RFC 9068, verified locally by the API) or `opaque` (random, checked by introspection).',
     }),
+    // No `default` here: Value.Default would fill one in and tokens.access_token_lifetime, the
+    // documented fallback, would never apply.
     access_token_lifetime: Type.Optional(
-      Seconds(
-        'Lifetime of access tokens for this API, in seconds (defaults to tokens.access_token_lifetime).',
-        300,
-        86_400,
-      ),
+      Type.Integer({
+        minimum: 1,
+        maximum: 86_400,
+        description:
+          'Lifetime of access tokens for this API, in seconds (defaults to tokens.access_token_lifetime).',
+      }),
     ),
     introspection_clients: Type.Array(Type.String({ minLength: 1 }), {
       default: [],
