@@ -56,6 +56,8 @@ export interface TestIssuer {
     form: Record<string, string | string[]>,
     options?: PostOptions,
   ): Promise<LightMyRequestResponse>;
+  /** Gets an access token with client_credentials (default client `service`); throws unless 200. */
+  issueToken(form: Record<string, string>, basic?: [string, string]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -88,20 +90,26 @@ export async function startTestIssuer(
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
   }
+  const post: TestIssuer['post'] = (path, form, options = {}) => {
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(form)) {
+      for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
+    }
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...options.headers,
+    };
+    if (options.basic) headers['authorization'] = basicAuthorization(...options.basic);
+    return issuer.app.inject({ method: 'POST', url: path, headers, payload: body.toString() });
+  };
   return {
     issuer,
     clock,
-    post(path, form, options = {}) {
-      const body = new URLSearchParams();
-      for (const [name, value] of Object.entries(form)) {
-        for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-      }
-      const headers: Record<string, string> = {
-        'content-type': 'application/x-www-form-urlencoded',
-        ...options.headers,
-      };
-      if (options.basic) headers['authorization'] = basicAuthorization(...options.basic);
-      return issuer.app.inject({ method: 'POST', url: path, headers, payload: body.toString() });
+    post,
+    async issueToken(form, basic = ['service', SERVICE_SECRET]) {
+      const res = await post('/token', { grant_type: 'client_credentials', ...form }, { basic });
+      if (res.statusCode !== 200) throw new Error(`token request failed: ${res.statusCode} ${res.body}`);
+      return res.json().access_token as string;
     },
     async close() {
       try {
