@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { storeBackends } from '@gatehouse/store/testing';
+import { calculateJwkThumbprint, type JWK } from 'jose';
+import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
+
+const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
+
+// RFC 7517 §9.3 and RFC 7518 §6: members that hold private or symmetric key material.
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
+  let t: TestIssuer;
+  before(async () => {
+    t = await startTestIssuer(await sqlite.open());
+  });
+  after(() => t.close());
+
+  const get = (url: string) => t.issuer.app.inject({ method: 'GET', url });
+
+  it('serves identical metadata at both well-known locations', async () => {
+    const oauth = await get('/.well-known/oauth-authorization-server');
+    const oidc = await get('/.well-known/openid-configuration');
+    assert.equal(oauth.statusCode, 200);
+    assert.equal(oidc.statusCode, 200);
+    assert.equal(oauth.body, oidc.body);
+    assert.equal(oauth.json().issuer, TEST_ISSUER);
+  });
+
+  it('lets the metadata be cached briefly, as JSON', async () => {
+    for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+      const res = await get(url);
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      assert.equal(res.headers['cache-control'], 'public, max-age=300');
+      assert.equal(res.headers['pragma'], undefined);
+    }
+  });
+
+  it('advertises exactly the endpoints it serves, as absolute URLs under the issuer', async () => {
+    const metadata = (await get('/.well-known/openid-configuration')).json();
+    const advertised = Object.keys(metadata)
+      .filter((k) => k.endsWith('_endpoint') || k.endsWith('_uri'))
+      .sort();
+    assert.deepEqual(advertised, [
+      'introspection_endpoint',
+      'jwks_uri',
+      'revocation_endpoint',
+      'token_endpoint',
+    ]);
+    assert.equal(metadata.token_endpoint, `${TEST_ISSUER}/token`);
+    assert.equal(metadata.introspection_endpoint, `${TEST_ISSUER}/introspect`);
+    assert.equal(metadata.revocation_endpoint, `${TEST_ISSUER}/revoke`);
+    assert.equal(metadata.jwks_uri, `${TEST_ISSUER}/jwks`);
+  });
+
+  it('answers at every advertised endpoint', async () => {
+    const metadata = (await get('/.well-known/openid-configuration')).json();
+    const path = (url: string) => url.slice(TEST_ISSUER.length);
+    assert.equal((await get(path(metadata.jwks_uri))).statusCode, 200);
+    for (const key of ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint']) {
+      // No client authentication, so 401 (or 400 for a missing grant_type): the route exists.
+      const res = await t.post(path(metadata[key]), {});
+      assert.ok([400, 401].includes(res.statusCode), `${key} answered ${res.statusCode}`);
+      assert.notEqual(res.json().error, 'not_found');
+    }
+  });
+
+  it('lists client_credentials as the only grant type and no response types', async () => {
+    const metadata = (await get('/.well-known/oauth-authorization-server')).json();
+    assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
+    assert.deepEqual(metadata.response_types_supported, []);
+  });
+
+  it('lists the scopes of every resource once, sorted', async () => {
+    const metadata = (await get('/.well-known/oauth-authorization-server')).json();
+    assert.deepEqual(metadata.scopes_supported, ['ledger:read', 'orders:read', 'orders:write']);
+  });
+
+  it('lists no public client authentication at the token and introspection endpoints', async () => {
+    const metadata = (await get('/.well-known/oauth-authorization-server')).json();
+    const confidential = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, confidential);
+    assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, confidential);
+    assert.deepEqual(metadata.revocation_endpoint_auth_methods_supported, [...confidential, 'none']);
+  });
+
+  it('lists only asymmetric assertion algorithms, never none or HMAC', async () => {
+    const metadata = (await get('/.well-known/oauth-authorization-server')).json();
+    for (const key of [
+      'token_endpoint_auth_signing_alg_values_supported',
+      'introspection_endpoint_auth_signing_alg_values_supported',
+      'revocation_endpoint_auth_signing_alg_values_supported',
+    ]) {
+      const algs: string[] = metadata[key];
+      assert.ok(algs.length > 0, key);
+      for (const alg of algs) assert.match(alg, /^(ES|PS|RS)\d{3}$|^EdDSA$/, `${key}: ${alg}`);
+    }
+  });
+});
+
+describe('GET /jwks', () => {
+  for (const alg of ['ES256', 'RS256', 'EdDSA']) {
+    describe(`with tokens.signing_alg ${alg}`, () => {
+      let t: TestIssuer;
+      before(async () => {
+        t = await startTestIssuer(await sqlite.open(), { tokens: { signing_alg: alg } });
+      });
+      after(() => t.close());
+
+      it('publishes the public signing key with kid, alg and use, and nothing private', async () => {
+        const res = await t.issuer.app.inject({ method: 'GET', url: '/jwks' });
+        assert.equal(res.statusCode, 200);
+        const { keys } = res.json() as { keys: JWK[] };
+        assert.equal(keys.length, 1);
+        for (const key of keys) {
+          assert.equal(typeof key.kid, 'string');
+          assert.equal(key.alg, alg);
+          assert.equal(key.use, 'sig');
+          for (const member of PRIVATE_MEMBERS) {
+            assert.equal(member in key, false, `the JWKS carries private member '${member}'`);
+          }
+        }
+      });
+
+      it('uses the RFC 7638 thumbprint of the key as its kid', async () => {
+        const { keys } = (await t.issuer.app.inject({ method: 'GET', url: '/jwks' })).json() as {
+          keys: JWK[];
+        };
+        for (const key of keys) assert.equal(key.kid, await calculateJwkThumbprint(key));
+      });
+
+      it('is served as application/jwk-set+json that may be cached briefly', async () => {
+        const res = await t.issuer.app.inject({ method: 'GET', url: '/jwks' });
+        assert.match(String(res.headers['content-type']), /^application\/jwk-set\+json/);
+        assert.equal(res.headers['cache-control'], 'public, max-age=300');
+      });
+    });
+  }
+});
