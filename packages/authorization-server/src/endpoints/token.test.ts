@@ -280,3 +280,25 @@ describe('POST /token bad input', () => {
     assert.equal(res.json().error, 'not_found');
   });
 });
+
+describe('POST /token access-token lifetime', () => {
+  it('uses tokens.access_token_lifetime for a resource that sets none of its own', async () => {
+    const t = await startTestIssuer(await sqlite.open(), { tokens: { access_token_lifetime: 900 } });
+    try {
+      const jwt = await t.post(
+        '/token',
+        { grant_type: 'client_credentials', resource: 'https://api.test' },
+        { basic: service },
+      );
+      assert.equal(jwt.json().expires_in, 900);
+      const opaque = await t.post(
+        '/token',
+        { grant_type: 'client_credentials', resource: 'https://opaque.test' },
+        { basic: service },
+      );
+      assert.equal(opaque.json().expires_in, 120, 'the resource’s own lifetime wins');
+    } finally {
+      await t.close();
+    }
+  });
+});
