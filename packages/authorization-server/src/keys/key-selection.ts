@@ -21,7 +21,14 @@ export interface KeySelection {
  *   (the longest token lifetime), i.e. until every token it signed has expired.
  */
 export function selectKeys(records: SigningKeyRecord[], now: number, retentionSeconds: number): KeySelection {
-  const sorted = [...records].sort((a, b) => a.activatesAt - b.activatesAt || a.createdAt - b.createdAt);
+  // kid settles a full tie (two nodes creating the first key in the same second), so the
+  // answer never depends on the order the rows arrive in.
+  const sorted = [...records].sort(
+    (a, b) =>
+      a.activatesAt - b.activatesAt ||
+      a.createdAt - b.createdAt ||
+      (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0),
+  );
   let signingIndex = -1;
   for (let i = 0; i < sorted.length; i++) if (sorted[i]!.activatesAt <= now) signingIndex = i;
   if (signingIndex === -1) throw new Error('no signing key is active yet');
