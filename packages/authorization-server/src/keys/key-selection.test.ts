@@ -87,6 +87,13 @@ describe('selectKeys', () => {
     assert.deepEqual(keys, copy);
   });
 
+  it('picks the same key from fully tied rows in any order (two nodes creating the first key at once)', () => {
+    const a = key('kid-a', 100, 100);
+    const b = key('kid-b', 100, 100);
+    assert.deepEqual(selectKeys([a, b], 100, RETENTION), selectKeys([b, a], 100, RETENTION));
+    assert.deepEqual(selectKeys([b, a], 100 + RETENTION, RETENTION).expiredKids, ['kid-a']);
+  });
+
   it('breaks an activation tie by creation time: the key created last signs', () => {
     const keys = [key('late', 100, 50), key('early', 100, 10)];
     const selection = selectKeys(keys, 100, RETENTION);
