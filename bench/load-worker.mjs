@@ -3,7 +3,7 @@
 // Options arrive as JSON on stdin.
 
 import autocannon from 'autocannon';
-import { coreBusy, coreTimes } from './cpu.mjs';
+import { coreTimes, coreUsage, processSeconds } from './cpu.mjs';
 
 let text = '';
 for await (const chunk of process.stdin) text += chunk;
@@ -39,6 +39,9 @@ const onResponse = (status, body) => {
 };
 
 const timesBefore = coreTimes();
+const serverBefore = processSeconds(opts.serverPid);
+const ownBefore = process.cpuUsage();
+const wallBefore = performance.now();
 const result = await autocannon({
   url: opts.url,
   method: opts.method ?? 'GET',
@@ -51,7 +54,19 @@ const result = await autocannon({
   requests: [{ onResponse }],
 });
 
-const busy = coreBusy(timesBefore, coreTimes(), opts.cores);
+const timesAfter = coreTimes();
+const serverAfter = processSeconds(opts.serverPid);
+const own = process.cpuUsage(ownBefore);
+const cores = coreUsage(
+  timesBefore,
+  timesAfter,
+  opts.cores,
+  {
+    server: serverBefore === undefined || serverAfter === undefined ? undefined : serverAfter - serverBefore,
+    load: (own.user + own.system) / 1e6,
+  },
+  (performance.now() - wallBefore) / 1000,
+);
 
 process.stdout.write(
   `${JSON.stringify({
@@ -72,6 +87,6 @@ process.stdout.write(
       Object.entries(result.statusCodeStats).map(([code, s]) => [code, s.count]),
     ),
     firstInvalid,
-    coreBusy: busy,
+    cores,
   })}\n`,
 );

@@ -6,11 +6,11 @@ import { pinnedCores, runWorker } from './proc.mjs';
 
 const WORKER = fileURLToPath(new URL('./load-worker.mjs', import.meta.url));
 
-function autocannonRun(request, seconds, connections) {
+function autocannonRun(request, seconds, connections, serverPid) {
   return runWorker({
     role: 'load',
     args: [WORKER],
-    input: { ...request, duration: seconds, connections, cores: pinnedCores() },
+    input: { ...request, duration: seconds, connections, cores: pinnedCores(), serverPid },
     timeoutMs: (seconds + 30) * 1000,
   });
 }
@@ -28,13 +28,14 @@ export function failureOf(run) {
 
 /**
  * request: { url, method, headers, body, expect }; expect is how each body is checked (jwt | opaque | active | any).
+ * serverPid: the server's process id, to tell its CPU use from other processes' (see cpu.mjs).
  * Returns the measured run's summary plus { failed, failure, warmupFailure }.
  */
-export async function measure(request, { duration, warmup, connections, progress }) {
+export async function measure(request, { duration, warmup, connections, progress, serverPid }) {
   let warmupFailure;
   if (warmup > 0) {
     progress(`warm-up ${warmup}s`);
-    const w = await autocannonRun(request, warmup, connections);
+    const w = await autocannonRun(request, warmup, connections, serverPid);
     warmupFailure = failureOf(w);
     if (warmupFailure && w.completed > 0 && w.non2xx + w.invalid + w.errors >= w.completed) {
       // Every warm-up response was wrong: measuring would only repeat that.
@@ -42,7 +43,7 @@ export async function measure(request, { duration, warmup, connections, progress
     }
   }
   progress(`measuring ${duration}s`);
-  const run = await autocannonRun(request, duration, connections);
+  const run = await autocannonRun(request, duration, connections, serverPid);
   const failure = failureOf(run);
   return { ...run, failed: failure !== undefined, failure, warmupFailure };
 }

@@ -29,6 +29,12 @@ export function rate(run) {
   return run && !run.failed && !run.skipped ? run.requestsPerSec : undefined;
 }
 
+/** Other processes took a noticeable share of the server's or the load generator's core during the run. */
+export const DISTURBED = 0.1;
+function disturbed(run) {
+  return (run?.cores?.server?.others ?? 0) > DISTURBED || (run?.cores?.load?.others ?? 0) > DISTURBED;
+}
+
 function runRow(scenario, server, run) {
   if (!run || run.skipped) return [scenario, server, 'skipped'];
   if (run.failed && run.requestsPerSec === undefined) return [scenario, server, 'FAILED'];
@@ -41,7 +47,9 @@ function runRow(scenario, server, run) {
     int(run.non2xx),
     int(run.errors),
     int(run.invalid),
-    run.coreBusy ? `${pct(run.coreBusy.server)} / ${pct(run.coreBusy.load)}` : '–',
+    run.cores
+      ? `${pct(run.cores.server?.busy)} / ${pct(run.cores.load?.busy)}${disturbed(run) ? ' *' : ''}`
+      : '–',
   ];
 }
 
@@ -49,8 +57,15 @@ export function renderReport(results) {
   const { settings, machine, versions, ceiling, scenarios, shares } = results;
   const out = [];
   const failures = [];
+  const noise = [];
   const noteFailure = (what, run) => {
     if (run?.failed) failures.push(`  ${what}: ${run.failure}`);
+    if (disturbed(run)) {
+      const { server, load } = run.cores;
+      noise.push(
+        `  ${what}: other processes took ${pct(server?.others)} of the server core, ${pct(load?.others)} of the load core`,
+      );
+    }
   };
 
   out.push('');
@@ -133,6 +148,8 @@ export function renderReport(results) {
     );
   }
 
+  if (noise.length)
+    out.push('', '* Disturbed runs (numbers less reliable; rerun on a quieter machine):', ...noise);
   if (failures.length) out.push('', 'Failed runs (not counted as measurements):', ...failures);
   return out.join('\n');
 }

@@ -88,13 +88,15 @@ function usage(message) {
 const t0 = Date.now();
 const log = (msg) =>
   process.stderr.write(`[${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${msg}\n`);
+const pctText = (x) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : '?');
+const coresText = ({ server, load }) =>
+  `cores busy ${pctText(server?.busy)} server / ${pctText(load?.busy)} load ` +
+  `(other processes ${pctText(server?.others)} / ${pctText(load?.others)})`;
 const summary = (r) =>
   r.failed
     ? `FAILED: ${r.failure}`
     : `${Math.round(r.requestsPerSec).toLocaleString('en-US')} req/s, p50 ${r.latency.p50} ms, ` +
-      `p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${r.coreBusy ? `, cores busy ${busyText(r.coreBusy)}` : ''}`;
-const busyText = ({ server, load }) =>
-  `${Math.round(server * 100)}% server / ${Math.round(load * 100)}% load`;
+      `p99 ${r.latency.p99} ms, non-2xx ${r.non2xx}${r.cores ? `, ${coresText(r.cores)}` : ''}`;
 
 function pkgVersion(dir) {
   try {
@@ -117,10 +119,10 @@ function gitDescribe() {
 }
 
 /** Runs one measured scenario, with progress lines; never throws (a failure is recorded in the result). */
-async function runScenario(label, request, opts) {
+async function runScenario(label, request, opts, server) {
   const progress = (msg) => log(`${label}: ${msg}`);
   try {
-    const r = await measure(request, { ...opts, progress });
+    const r = await measure(request, { ...opts, progress, serverPid: server.child.pid });
     log(`${label}: ${summary(r)}`);
     return r;
   } catch (err) {
@@ -170,18 +172,18 @@ async function runAuthorizationServer(name, start, setup, opts) {
 
     await guarded('jwt', async (label) => {
       await checkToken(jwtReq, 'jwt');
-      return runScenario(label, { ...jwtReq, expect: 'jwt' }, opts);
+      return runScenario(label, { ...jwtReq, expect: 'jwt' }, opts, server);
     });
     await guarded('opaque', async (label) => {
       await checkToken(opaqueReq, 'opaque');
-      return runScenario(label, { ...opaqueReq, expect: 'opaque' }, opts);
+      return runScenario(label, { ...opaqueReq, expect: 'opaque' }, opts, server);
     });
     await guarded('introspection', async (label) => {
       // A fresh token, issued after the opaque run (a bounded in-memory store may have evicted older ones).
       const token = await checkToken(opaqueReq, 'opaque');
       const req = introspectionRequest(meta.introspection_endpoint, clients.rs, token);
       await checkActive(req);
-      const r = await runScenario(label, { ...req, expect: 'active' }, opts);
+      const r = await runScenario(label, { ...req, expect: 'active' }, opts, server);
       try {
         await checkActive(req);
       } catch (err) {
@@ -233,11 +235,13 @@ async function runCeiling(opts) {
       'Fastify · bare JSON',
       { url: `${server.url}/json`, expect: 'any' },
       opts,
+      server,
     );
     ceiling.sign = await runScenario(
       'Fastify · 1 ES256 sign',
       { url: `${server.url}/sign`, expect: 'jwt' },
       opts,
+      server,
     );
   } finally {
     await server.stop();
