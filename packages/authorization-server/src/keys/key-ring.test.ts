@@ -9,6 +9,7 @@ import { storeBackends } from '@gatehouse/store/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { validateConfig } from '../config/load.js';
 import { createIssuer, type Issuer } from '../issuer.js';
+import { signingKeyRetention } from '../resources/resource-registry.js';
 import {
   SERVICE_SECRET,
   startTestIssuer,
@@ -29,8 +30,8 @@ for (const backend of storeBackends()) {
     });
     afterEach(() => t.close());
 
-    // What createIssuer gives the key ring: the longest access-token lifetime plus a margin.
-    const retention = () => t.issuer.context.resources.longestLifetime() + 60;
+    // What createIssuer gives the key ring (and the CLI gives rotateSigningKeys).
+    const retention = () => signingKeyRetention(t.issuer.context.config);
 
     /** Rotates as an operator would (the store is shared), then lets this node reload. */
     const rotate = async (reload = true) => {
