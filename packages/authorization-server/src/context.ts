@@ -1,5 +1,6 @@
 import type { Clock, Logger } from '@gatehouse/core';
 import type { Store } from '@gatehouse/store';
+import type { FindClient } from './clients/client-cache.js';
 import type { GatehouseConfig } from './config/schema.js';
 import type { IssuerMetrics } from './http/metrics.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -10,6 +11,8 @@ import type { ResourceRegistry } from './resources/resource-registry.js';
 export interface IssuerContext {
   config: GatehouseConfig;
   store: Store;
+  /** Client lookup through the short-lived per-node cache. */
+  findClient: FindClient;
   keys: KeyRing;
   secrets: DerivedKeys;
   resources: ResourceRegistry;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type Clock, createLogger, epochSeconds, type Logger, systemClock } from '@gatehouse/core';
 import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
+import { createClientLookup } from './clients/client-cache.js';
 import { syncConfigClients } from './clients/config-clients.js';
 import type { GatehouseConfig } from './config/schema.js';
 import { endpointUrls, type IssuerContext } from './context.js';
@@ -91,6 +92,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     const context: IssuerContext = {
       config,
       store,
+      findClient: createClientLookup(store.clients, clock, config.cache.client_seconds),
       keys,
       secrets,
       resources,

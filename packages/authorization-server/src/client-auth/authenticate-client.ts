@@ -30,7 +30,7 @@ export async function authenticateClient(
   const challenge = presented.method === 'client_secret_basic' ? { headers: BASIC_CHALLENGE } : {};
 
   const clientId = presented.clientId ?? unverifiedAssertionIssuer(presented);
-  const client = clientId === undefined ? undefined : await ctx.store.clients.find(clientId);
+  const client = clientId === undefined ? undefined : await ctx.findClient(clientId);
   if (!client) throw invalidClient(`unknown client '${clientId}'`, challenge);
 
   const registered = client.metadata.token_endpoint_auth_method;

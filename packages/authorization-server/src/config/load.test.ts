@@ -89,6 +89,7 @@ describe('loadConfig', () => {
       tokens: { access_token_lifetime: 300, signing_alg: 'ES256' },
       keys: { publish_before_use: 3600, reload_interval: 60 },
       limits: { body_bytes: 16_384 },
+      cache: { client_seconds: 5 },
       resources: [],
       clients: [],
     });

@@ -173,6 +173,19 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    cache: Type.Object(
+      {
+        client_seconds: Type.Integer({
+          minimum: 0,
+          maximum: 300,
+          default: 5,
+          description:
+            'Seconds a node may reuse a client record it read from the database (0 = read on every request). ' +
+            'A removed client or changed secret takes effect on every node within this time.',
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     resources: Type.Array(ResourceSchema, { default: [] }),
     clients: Type.Array(ClientSchema, { default: [] }),
   },

@@ -99,7 +99,9 @@ Example:
           return 1;
         }
         await store.clients.remove(clientId);
-        io.out(`removed client '${clientId}'; its tokens stop working when they expire`);
+        io.out(
+          `removed client '${clientId}'; running servers refuse it within cache.client_seconds (${config.cache.client_seconds}s), and its tokens stop working when they expire`,
+        );
         return 0;
       });
     }
