@@ -5,7 +5,7 @@ import type { StoreContext } from './store-context.js';
 
 const COLUMNS = ['client_id', 'secret_digest', 'metadata', 'source', 'created_at', 'updated_at'] as const;
 
-export function createClientStore({ db, statements }: StoreContext): ClientStore {
+export function createClientStore({ db, statements, readRows }: StoreContext): ClientStore {
   // Client lookup runs on every authenticated request: compiled once.
   const findQuery = prepareQuery<{ clientId: string }, ClientsTable>(statements, (arg) =>
     db.selectFrom('clients').select(COLUMNS).where('client_id', '=', arg('clientId')),
@@ -13,7 +13,8 @@ export function createClientStore({ db, statements }: StoreContext): ClientStore
 
   return {
     async find(clientId) {
-      const { rows } = await db.executeQuery(findQuery({ clientId }));
+      const query = findQuery({ clientId });
+      const rows = (readRows ? readRows(query) : (await db.executeQuery(query)).rows) as ClientsTable[];
       return rows[0] && toRecord(rows[0]);
     },
 

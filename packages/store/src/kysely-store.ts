@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createClientStore } from './client-store.js';
 import { createMigrator } from './migrations/index.js';
@@ -17,6 +17,8 @@ export interface KyselyStoreOptions {
   clock: () => number;
   /** PostgreSQL schema of the migration bookkeeping; undefined for SQLite. */
   migrationSchema: string | undefined;
+  /** SQLite only: synchronous reads for the hot lookups (see StoreContext.readRows). */
+  readRows?: (query: CompiledQuery) => unknown[];
 }
 
 /** The one Store implementation, for any dialect Kysely was built with. */
@@ -26,6 +28,7 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     db,
     statements: options.statements,
     now: () => Math.floor(options.clock() / 1000),
+    ...(options.readRows ? { readRows: options.readRows } : {}),
   };
   const migrator = createMigrator(db, options.migrationSchema);
   const tokenHandle = createTokenStore(context);

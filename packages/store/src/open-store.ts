@@ -21,8 +21,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const statements = new PreparedStatements();
   const clock = options.clock ?? Date.now;
   if (options.kind === 'sqlite') {
-    const db = createSqliteKysely(options.file, statements);
-    return createKyselyStore(db, { kind: 'sqlite', statements, clock, migrationSchema: undefined });
+    const { db, readRows } = createSqliteKysely(options.file, statements);
+    return createKyselyStore(db, { kind: 'sqlite', statements, clock, migrationSchema: undefined, readRows });
   }
   const schema = options.schema ?? 'public';
   const db = createPostgresKysely(

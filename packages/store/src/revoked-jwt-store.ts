@@ -2,7 +2,7 @@ import { prepareQuery } from './prepared-query.js';
 import type { RevokedJwtStore } from './store.js';
 import type { StoreContext } from './store-context.js';
 
-export function createRevokedJwtStore({ db, statements }: StoreContext): RevokedJwtStore {
+export function createRevokedJwtStore({ db, statements, readRows }: StoreContext): RevokedJwtStore {
   // Checked on every JWT a resource server or the gateway accepts.
   const hasQuery = prepareQuery<{ jti: string }, { jti: string }>(statements, (arg) =>
     db.selectFrom('revoked_jwts').select('jti').where('jti', '=', arg('jti')),
@@ -19,7 +19,8 @@ export function createRevokedJwtStore({ db, statements }: StoreContext): Revoked
     },
 
     async has(jti) {
-      const { rows } = await db.executeQuery(hasQuery({ jti }));
+      const query = hasQuery({ jti });
+      const rows = readRows ? readRows(query) : (await db.executeQuery(query)).rows;
       return rows.length > 0;
     },
 

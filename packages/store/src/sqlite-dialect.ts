@@ -6,8 +6,14 @@ import { CompiledQuery, Kysely, SqliteAdapter, SqliteDialect, SqliteDriver } fro
 import type { PreparedStatements } from './prepared-query.js';
 import type { Database } from './schema.js';
 
+export interface SqliteKysely {
+  db: Kysely<Database>;
+  /** Runs a read on the connection at once, without Kysely's connection queue. */
+  readRows: (query: CompiledQuery) => unknown[];
+}
+
 /** Opens the SQLite file (creating its directory) and builds the Kysely instance over it. */
-export function createSqliteKysely(file: string, statements: PreparedStatements): Kysely<Database> {
+export function createSqliteKysely(file: string, statements: PreparedStatements): SqliteKysely {
   if (file !== ':memory:' && !file.startsWith('file:')) mkdirSync(dirname(file), { recursive: true });
   const db = new BetterSqlite3(file);
   try {
@@ -22,9 +28,13 @@ export function createSqliteKysely(file: string, statements: PreparedStatements)
     db.close();
     throw error;
   }
-  return new Kysely<Database>({
-    dialect: new GatehouseSqliteDialect({ database: cachingDatabase(db, statements) }),
-  });
+  const database = cachingDatabase(db, statements);
+  return {
+    db: new Kysely<Database>({ dialect: new GatehouseSqliteDialect({ database }) }),
+    // better-sqlite3 is synchronous and the connection is one per process, so a read needs no
+    // queue: under load, the queue's promise hops cost several times the indexed lookup.
+    readRows: (query) => database.prepare(query.sql).all(query.parameters as unknown[]) as unknown[],
+  };
 }
 
 /** better-sqlite3 in the shape Kysely wants, keeping registered statements prepared. */

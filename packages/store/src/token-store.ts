@@ -28,7 +28,7 @@ export interface TokenStoreHandle {
   drain(): Promise<void>;
 }
 
-export function createTokenStore({ db, statements }: StoreContext): TokenStoreHandle {
+export function createTokenStore({ db, statements, readRows }: StoreContext): TokenStoreHandle {
   const findQuery = prepareQuery<{ digest: string }, TokensTable>(statements, (arg) =>
     db.selectFrom('tokens').select(COLUMNS).where('digest', '=', arg('digest')),
   );
@@ -55,7 +55,8 @@ export function createTokenStore({ db, statements }: StoreContext): TokenStoreHa
     insert: (record) => inserts.submit(toRow(record)),
 
     async findByDigest(digest) {
-      const { rows } = await db.executeQuery(findQuery({ digest }));
+      const query = findQuery({ digest });
+      const rows = (readRows ? readRows(query) : (await db.executeQuery(query)).rows) as TokensTable[];
       return rows[0] && toRecord(rows[0]);
     },
 
