@@ -1,6 +1,7 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createClientStore } from './client-store.js';
+import { createLoginAttemptStore } from './login-attempt-store.js';
 import { createMigrator } from './migrations/index.js';
 import type { PreparedStatements } from './prepared-query.js';
 import { createReplayStore } from './replay-store.js';
@@ -10,6 +11,7 @@ import { createSigningKeyStore } from './signing-key-store.js';
 import type { Store, StoreKind } from './store.js';
 import type { StoreContext } from './store-context.js';
 import { createTokenStore } from './token-store.js';
+import { createUserStore } from './user-store.js';
 
 export interface KyselyStoreOptions {
   kind: StoreKind;
@@ -42,6 +44,8 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     revokedJwts: createRevokedJwtStore(context),
     replay: replayHandle.replay,
     signingKeys: createSigningKeyStore(context),
+    users: createUserStore(context),
+    loginAttempts: createLoginAttemptStore(context),
 
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

@@ -1,4 +1,4 @@
-import type { ClientRecord, TokenKind } from './store.js';
+import type { ClientRecord, TokenKind, UserRecord } from './store.js';
 
 /**
  * Row shapes as the database holds them (snake_case columns). Times are integer seconds
@@ -11,6 +11,8 @@ export interface Database {
   revoked_jwts: RevokedJwtsTable;
   replay: ReplayTable;
   signing_keys: SigningKeysTable;
+  users: UsersTable;
+  login_attempts: LoginAttemptsTable;
 }
 
 export interface ClientsTable {
@@ -60,4 +62,34 @@ export interface SigningKeysTable {
   private_key_jwe: string;
   created_at: number;
   activates_at: number;
+}
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  /** normalizeUsername(username): the unique lookup key. */
+  username_key: string;
+  email: string | null;
+  /** normalizeEmail(email): unique when not null. */
+  email_key: string | null;
+  /** 0 or 1: neither dialect's boolean round-trips the same through one migration. */
+  email_verified: number;
+  name: string | null;
+  /** JSON: string[]. */
+  roles: string;
+  /** JSON: string[]. */
+  groups: string;
+  status: UserRecord['status'];
+  password_hash: string | null;
+  source: UserRecord['source'];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface LoginAttemptsTable {
+  key: string;
+  failures: number;
+  first_failure_at: number;
+  last_failure_at: number;
+  expires_at: number;
 }

@@ -127,6 +127,99 @@ export interface SigningKeyStore {
   remove(kid: string): Promise<boolean>;
 }
 
+export type UserStatus = 'active' | 'disabled';
+
+/** A person who can sign in. Never carries a password, only its argon2id hash. */
+export interface UserRecord {
+  /** Opaque, stable and never reused: the `sub` of every token issued to this user. */
+  id: string;
+  /**
+   * As the user or admin typed it, for display. Unique regardless of case: the store also keeps
+   * `normalizeUsername(username)` and looks users up by that.
+   */
+  username: string;
+  /** Unique when present, compared as `normalizeEmail(email)`. */
+  email: string | null;
+  emailVerified: boolean;
+  /** Full name for display and the OIDC `name` claim. */
+  name: string | null;
+  roles: string[];
+  groups: string[];
+  status: UserStatus;
+  /** argon2id in PHC string form; null when the user cannot sign in with a password. */
+  passwordHash: string | null;
+  /** 'config' users are re-synced from gatehouse.yaml at every start; 'admin' ones are not. */
+  source: 'config' | 'admin';
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Fields `UserStore.update` may change; `id` and `createdAt` never change. */
+export type UserChanges = Partial<Omit<UserRecord, 'id' | 'createdAt' | 'updatedAt'>> & {
+  updatedAt: number;
+};
+
+/**
+ * Users, looked up case-insensitively by username or email.
+ *
+ * @example
+ * ```ts
+ * const user = await store.users.findByUsername('Alice'); // finds 'alice' too
+ * if (user) await store.users.setStatus(user.id, 'disabled', now);
+ * ```
+ */
+export interface UserStore {
+  findById(id: string): Promise<UserRecord | undefined>;
+  /** Matches `normalizeUsername(username)`, so any case (and full-width forms) find the user. */
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+  /** Matches `normalizeEmail(email)`. */
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Every user, ordered by normalized username. */
+  list(): Promise<UserRecord[]>;
+  /** Throws DuplicateUserError when the id, username or email is taken. */
+  insert(record: UserRecord): Promise<void>;
+  /**
+   * Applies `changes` and returns the updated user, or undefined when there is no such user.
+   * Throws DuplicateUserError when the new username or email belongs to another user.
+   */
+  update(id: string, changes: UserChanges): Promise<UserRecord | undefined>;
+  /** Returns false when there is no such user. */
+  setStatus(id: string, status: UserStatus, at: number): Promise<boolean>;
+  /**
+   * Replaces the password hash only while it is still `expected` (compare-and-set), so an
+   * upgrade of the hash at sign-in never overwrites a password an admin set meanwhile.
+   * Returns whether it replaced it.
+   */
+  replacePasswordHash(id: string, expected: string, next: string, at: number): Promise<boolean>;
+}
+
+/** Failed sign-ins counted under one key (an account or an address) until `expiresAt`. */
+export interface LoginAttemptRecord {
+  key: string;
+  failures: number;
+  firstFailureAt: number;
+  lastFailureAt: number;
+  /** When the count is forgotten; an expired record reads as no record. */
+  expiresAt: number;
+}
+
+/**
+ * The counters behind brute-force protection. They live in the store, not in memory, so that
+ * every node sees the same counts and a restart does not reset them.
+ */
+export interface LoginAttemptStore {
+  /** The record under `key`, or undefined when there is none or it expired at or before `now`. */
+  find(key: string, now: number): Promise<LoginAttemptRecord | undefined>;
+  /**
+   * Counts one failure at `now` and keeps the record until `expiresAt`. An expired record
+   * starts again from one. Atomic: concurrent failures on one key are each counted.
+   */
+  recordFailure(key: string, now: number, expiresAt: number): Promise<LoginAttemptRecord>;
+  /** Forgets `key` (after a successful sign-in). */
+  clear(key: string): Promise<void>;
+  deleteExpired(before: number): Promise<number>;
+}
+
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -136,6 +229,8 @@ export interface Store {
   readonly revokedJwts: RevokedJwtStore;
   readonly replay: ReplayStore;
   readonly signingKeys: SigningKeyStore;
+  readonly users: UserStore;
+  readonly loginAttempts: LoginAttemptStore;
   /** Applies every pending migration; returns the names applied. Safe to run concurrently. */
   migrate(): Promise<string[]>;
   /** Names of migrations not yet applied. */

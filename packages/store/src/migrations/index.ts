@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as accounts from './0002-accounts.js';
 
 /**
  * Every migration, by name; names sort in the order they apply. Imported statically rather
@@ -10,6 +11,7 @@ import * as initial from './0001-initial.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
+  '0002-accounts': accounts,
 };
 
 const staticProvider: MigrationProvider = {

@@ -36,6 +36,8 @@ export async function prepareTestStore(
     revokedJwts: store.revokedJwts,
     replay: store.replay,
     signingKeys: store.signingKeys,
+    users: store.users,
+    loginAttempts: store.loginAttempts,
     migrate: () => store.migrate(),
     pendingMigrations: () => store.pendingMigrations(),
     ping: () => store.ping(),
