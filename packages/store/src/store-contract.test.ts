@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { ClientRecord, SigningKeyRecord, Store, TokenRecord } from './index.js';
+import { migrations } from './migrations/index.js';
 import { storeBackends } from './testing/index.js';
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, in seconds
+const ALL_MIGRATIONS = Object.keys(migrations);
 
 function client(clientId: string, overrides: Partial<ClientRecord> = {}): ClientRecord {
   return {
@@ -82,8 +84,8 @@ for (const backend of storeBackends()) {
       it('lists pending migrations until they are applied', async () => {
         const fresh = await backend.open({ migrate: false });
         try {
-          assert.deepEqual(await fresh.pendingMigrations(), ['0001-initial']);
-          assert.deepEqual(await fresh.migrate(), ['0001-initial']);
+          assert.deepEqual(await fresh.pendingMigrations(), ALL_MIGRATIONS);
+          assert.deepEqual(await fresh.migrate(), ALL_MIGRATIONS);
           assert.deepEqual(await fresh.pendingMigrations(), []);
           assert.deepEqual(await fresh.migrate(), []);
         } finally {
@@ -95,7 +97,7 @@ for (const backend of storeBackends()) {
         const fresh = await backend.open({ migrate: false });
         try {
           const applied = await Promise.all([fresh.migrate(), fresh.migrate(), fresh.migrate()]);
-          assert.deepEqual(applied.flat(), ['0001-initial']);
+          assert.deepEqual(applied.flat(), ALL_MIGRATIONS);
         } finally {
           await fresh.close();
         }
