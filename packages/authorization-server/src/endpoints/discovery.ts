@@ -25,9 +25,6 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
-    // RFC 8707 resource indicators and RFC 9068 JWT access tokens.
-    resource_indicators_supported: true,
-    authorization_response_iss_parameter_supported: true,
   };
 }
 
