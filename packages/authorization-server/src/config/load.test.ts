@@ -92,6 +92,17 @@ describe('loadConfig', () => {
       cache: { client_seconds: 5 },
       resources: [],
       clients: [],
+      accounts: {
+        password_min_length: 12,
+        login_throttle: {
+          account_failures: 5,
+          address_failures: 20,
+          base_delay: 1,
+          max_delay: 900,
+          forget_after: 3600,
+        },
+      },
+      users: [],
     });
   });
 

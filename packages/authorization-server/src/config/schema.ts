@@ -103,6 +103,96 @@ export const ClientSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const UserSchema = Type.Object(
+  {
+    username: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      description:
+        "Sign-in name, unique regardless of case: ASCII letters, digits, '.', '_' and '-', starting with a letter or digit.",
+    }),
+    email: Type.Optional(
+      Type.String({ minLength: 3, maxLength: 254, description: 'Email address, unique regardless of case.' }),
+    ),
+    email_verified: Type.Boolean({
+      default: false,
+      description: 'Whether the email is known to be the user’s (the OpenID Connect `email_verified` claim).',
+    }),
+    name: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'Full name (the OpenID Connect `name` claim).',
+      }),
+    ),
+    roles: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+      default: [],
+      description: 'Role names, carried in tokens for APIs to authorize on.',
+    }),
+    groups: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), {
+      default: [],
+      description: 'Group names, carried in tokens like roles.',
+    }),
+    password: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description:
+          'Plain password, for development and tests only: at least accounts.password_min_length characters. ' +
+          'Hashed with argon2id at start; the stored hash is kept while it still matches.',
+      }),
+    ),
+    password_hash: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description:
+          'The password as an argon2id hash in PHC string form ($argon2id$v=19$m=…,t=…,p=…$salt$hash).',
+      }),
+    ),
+    disabled: Type.Boolean({
+      default: false,
+      description: 'A disabled user cannot sign in; the record and its id are kept.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const AccountsSchema = Type.Object(
+  {
+    password_min_length: Type.Integer({
+      minimum: 8,
+      maximum: 128,
+      default: 12,
+      description: 'Shortest password accepted for a new or changed password (the longest is 1024).',
+    }),
+    login_throttle: Type.Object(
+      {
+        account_failures: Type.Integer({
+          minimum: 1,
+          maximum: 100,
+          default: 5,
+          description: 'Failed sign-ins to one username before each further attempt has to wait.',
+        }),
+        address_failures: Type.Integer({
+          minimum: 1,
+          maximum: 10_000,
+          default: 20,
+          description:
+            'Failed sign-ins from one IP address (IPv6: one /64) before each further attempt has to wait.',
+        }),
+        base_delay: Seconds('Seconds of the first wait; each further failure doubles it.', 1, 3600),
+        max_delay: Seconds('The longest wait, in seconds.', 900, 86_400),
+        forget_after: Seconds(
+          'Seconds after the last failure at which a count starts again from zero; at least max_delay.',
+          3600,
+          604_800,
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     issuer: Type.Optional(
@@ -188,6 +278,11 @@ export const ConfigSchema = Type.Object(
     ),
     resources: Type.Array(ResourceSchema, { default: [] }),
     clients: Type.Array(ClientSchema, { default: [] }),
+    accounts: AccountsSchema,
+    users: Type.Array(UserSchema, {
+      default: [],
+      description: 'Users created or updated at every start, for development and tests.',
+    }),
   },
   { additionalProperties: false },
 );
@@ -195,4 +290,6 @@ export const ConfigSchema = Type.Object(
 export type GatehouseConfig = Static<typeof ConfigSchema> & { issuer: string };
 export type ResourceConfig = Static<typeof ResourceSchema>;
 export type ClientConfig = Static<typeof ClientSchema>;
+export type UserConfig = Static<typeof UserSchema>;
+export type AccountsConfig = Static<typeof AccountsSchema>;
 export type SigningAlg = Static<typeof SigningAlgSchema>;

@@ -1,3 +1,4 @@
+import { checkAccountSemantics } from './account-semantics.js';
 import type { GatehouseConfig } from './schema.js';
 
 type Problem = { key: string; message: string };
@@ -79,6 +80,7 @@ export function checkConfigSemantics(config: GatehouseConfig): Problem[] {
       }
     }
   });
+  problems.push(...checkAccountSemantics(config));
   return problems;
 }
 
