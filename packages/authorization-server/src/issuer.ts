@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { type Clock, createLogger, epochSeconds, type Logger, systemClock } from '@gatehouse/core';
 import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
+import { syncConfigUsers } from './accounts/config-users.js';
+import { scheduleLoginAttemptCleanup } from './accounts/login-attempt-cleanup.js';
 import { createClientLookup } from './clients/client-cache.js';
 import { syncConfigClients } from './clients/config-clients.js';
 import type { GatehouseConfig } from './config/schema.js';
@@ -40,7 +42,7 @@ export async function openConfiguredStore(config: GatehouseConfig): Promise<Stor
 
 /**
  * Everything a running issuer needs, in order: the store (migrated), the master key, signing
- * keys, the config's clients, and the HTTP app.
+ * keys, the config's clients and users, and the HTTP app.
  */
 export async function createIssuer(config: GatehouseConfig, options: IssuerOptions = {}): Promise<Issuer> {
   const clock = options.clock ?? systemClock;
@@ -85,9 +87,16 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     }, config.keys.reload_interval * 1000);
     reloadTimer.unref();
 
-    stopCleanup = scheduleExpiredRowCleanup(store, clock, logger, 600);
+    const stopRowCleanup = scheduleExpiredRowCleanup(store, clock, logger, 600);
+    const stopLoginAttemptCleanup = scheduleLoginAttemptCleanup(store, clock, logger, 600);
+    stopCleanup = () => {
+      stopRowCleanup();
+      stopLoginAttemptCleanup();
+    };
 
     await syncConfigClients(store, config.clients, secrets.secretDigest, now);
+    const users = await syncConfigUsers(store, config.users, logger, now);
+    if (users.added + users.updated + users.disabled > 0) logger.info(users, 'synced users from the config');
 
     const context: IssuerContext = {
       config,
