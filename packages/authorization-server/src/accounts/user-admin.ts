@@ -1,0 +1,105 @@
+import type { Store, UserRecord, UserStatus } from '@gatehouse/store';
+import { hashPassword } from './password.js';
+import { type PasswordPolicy, passwordPolicyProblem } from './password-policy.js';
+import { emailProblem, generateUserId, labelProblem, nameProblem, usernameProblem } from './user-fields.js';
+
+/** A user as an admin creates one (the CLI today, the admin API later). */
+export interface NewUser {
+  username: string;
+  password: string;
+  email?: string | undefined;
+  emailVerified?: boolean | undefined;
+  name?: string | undefined;
+  roles?: string[] | undefined;
+  groups?: string[] | undefined;
+}
+
+/** A field of a NewUser that breaks the rules; `message` completes "<field> ...". */
+export class AccountInputError extends Error {
+  readonly code = 'invalid_account_input';
+
+  constructor(
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${field} ${problem}`);
+    this.name = 'AccountInputError';
+  }
+}
+
+/**
+ * Checks a new user against the rules, hashes the password and stores the user as an 'admin'
+ * user. Throws AccountInputError for a field that breaks the rules (before any hashing) and
+ * the store's DuplicateUserError when the username or email is taken.
+ *
+ * @example
+ * ```ts
+ * const user = await addUser(store, { username: 'alice', password, roles: ['admin'] }, { minLength: 12 }, now);
+ * ```
+ */
+export async function addUser(
+  store: Pick<Store, 'users'>,
+  input: NewUser,
+  policy: PasswordPolicy,
+  now: number,
+): Promise<UserRecord> {
+  assertNewUser(input, policy);
+  const roles = [...new Set(input.roles ?? [])];
+  const groups = [...new Set(input.groups ?? [])];
+  const record: UserRecord = {
+    id: generateUserId(),
+    username: input.username,
+    email: input.email ?? null,
+    emailVerified: input.emailVerified ?? false,
+    name: input.name ?? null,
+    roles,
+    groups,
+    status: 'active',
+    passwordHash: await hashPassword(input.password),
+    source: 'admin',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.users.insert(record);
+  return record;
+}
+
+function assertNewUser(input: NewUser, policy: PasswordPolicy): void {
+  const check = (field: string, problem: string | undefined) => {
+    if (problem !== undefined) throw new AccountInputError(field, problem);
+  };
+  check('username', usernameProblem(input.username));
+  if (input.email !== undefined) check('email', emailProblem(input.email));
+  if (input.emailVerified && input.email === undefined) check('email verified', 'needs an email');
+  if (input.name !== undefined) check('name', nameProblem(input.name));
+  for (const role of input.roles ?? []) check(`role '${role}'`, labelProblem(role));
+  for (const group of input.groups ?? []) check(`group '${group}'`, labelProblem(group));
+  check('password', passwordPolicyProblem(input.password, policy));
+}
+
+export type StatusChange =
+  | { outcome: 'changed' | 'unchanged'; user: UserRecord }
+  /** Config users follow `disabled:` in the file; a change here would be undone at the next start. */
+  | { outcome: 'from_config'; user: UserRecord }
+  | { outcome: 'not_found' };
+
+/**
+ * Disables or re-enables a user by username. A disabled user keeps its record and id, and
+ * cannot sign in (authenticatePassword answers as for a wrong password).
+ */
+export async function setUserStatus(
+  store: Pick<Store, 'users'>,
+  username: string,
+  status: UserStatus,
+  now: number,
+): Promise<StatusChange> {
+  const user = await store.users.findByUsername(username);
+  if (!user) return { outcome: 'not_found' };
+  if (user.source === 'config') return { outcome: 'from_config', user };
+  if (user.status === status) return { outcome: 'unchanged', user };
+  if (!(await store.users.setStatus(user.id, status, now))) return { outcome: 'not_found' };
+  // Disabling stops new sign-ins only. Once sessions exist (issue 3, item 4), this is where a
+  // disabled user's sessions are ended and the tokens issued through them revoked, so that
+  // every caller (CLI, admin API) gets it; enabling restores nothing of that.
+  return { outcome: 'changed', user: { ...user, status, updatedAt: now } };
+}
