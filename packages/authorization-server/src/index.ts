@@ -1,8 +1,44 @@
+export {
+  type AccountContext,
+  authenticatePassword,
+  type LoginFailureDetail,
+  type PasswordAttempt,
+  type PasswordAuthentication,
+  throttleRules,
+} from './accounts/authenticate-password.js';
+export { type ConfigUserSync, syncConfigUsers } from './accounts/config-users.js';
+export {
+  hashPassword,
+  isArgon2idHash,
+  needsRehash,
+  PASSWORD_HASH_PARAMETERS,
+  type PasswordHashParameters,
+  verifyPassword,
+} from './accounts/password.js';
+export {
+  MAX_PASSWORD_LENGTH,
+  type PasswordPolicy,
+  passwordPolicyProblem,
+} from './accounts/password-policy.js';
+export {
+  AccountInputError,
+  addUser,
+  type NewUser,
+  type StatusChange,
+  setUserStatus,
+} from './accounts/user-admin.js';
 export { digestClientSecret, generateClientSecret } from './clients/client-secret.js';
 export { clientRecordFromConfig } from './clients/config-clients.js';
 export { ConfigError } from './config/config-error.js';
 export { type LoadConfigOptions, loadConfig, validateConfig } from './config/load.js';
-export type { ClientConfig, GatehouseConfig, ResourceConfig, SigningAlg } from './config/schema.js';
+export type {
+  AccountsConfig,
+  ClientConfig,
+  GatehouseConfig,
+  ResourceConfig,
+  SigningAlg,
+  UserConfig,
+} from './config/schema.js';
 export { ConfigSchema } from './config/schema.js';
 export type { IssuerContext } from './context.js';
 export { createIssuer, type Issuer, type IssuerOptions, openConfiguredStore } from './issuer.js';
