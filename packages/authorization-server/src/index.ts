@@ -23,6 +23,7 @@ export {
 export {
   AccountInputError,
   addUser,
+  assertUserFields,
   type NewUser,
   type StatusChange,
   setUserStatus,

@@ -65,16 +65,25 @@ export async function addUser(
 }
 
 function assertNewUser(input: NewUser, policy: PasswordPolicy): void {
-  const check = (field: string, problem: string | undefined) => {
-    if (problem !== undefined) throw new AccountInputError(field, problem);
-  };
+  assertUserFields(input);
+  check('password', passwordPolicyProblem(input.password, policy));
+}
+
+/**
+ * Throws AccountInputError for the first field of a new user, password aside, that breaks
+ * the rules; lets the CLI check everything before it asks for the password.
+ */
+export function assertUserFields(input: Omit<NewUser, 'password'>): void {
   check('username', usernameProblem(input.username));
   if (input.email !== undefined) check('email', emailProblem(input.email));
   if (input.emailVerified && input.email === undefined) check('email verified', 'needs an email');
   if (input.name !== undefined) check('name', nameProblem(input.name));
   for (const role of input.roles ?? []) check(`role '${role}'`, labelProblem(role));
   for (const group of input.groups ?? []) check(`group '${group}'`, labelProblem(group));
-  check('password', passwordPolicyProblem(input.password, policy));
+}
+
+function check(field: string, problem: string | undefined): void {
+  if (problem !== undefined) throw new AccountInputError(field, problem);
 }
 
 export type StatusChange =
