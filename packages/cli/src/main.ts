@@ -5,8 +5,15 @@ import { clientsCommand } from './commands/clients.js';
 import { keysCommand } from './commands/keys.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
+import { usersCommand } from './commands/users.js';
 
-export const commands: readonly Command[] = [startCommand, migrateCommand, clientsCommand, keysCommand];
+export const commands: readonly Command[] = [
+  startCommand,
+  migrateCommand,
+  clientsCommand,
+  keysCommand,
+  usersCommand,
+];
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -28,8 +35,15 @@ Run 'gatehouse <command> --help' for a command's options.
 Options: -h, --help   show this help;  -v, --version   print the version`;
 }
 
-/** Runs the CLI and resolves to the process exit code; never throws. */
-export async function main(argv: string[], io: CliIO): Promise<number> {
+/**
+ * Runs the CLI and resolves to the process exit code; never throws. `available` lets a test
+ * swap in a command built with fakes (e.g. a scripted password prompt).
+ */
+export async function main(
+  argv: string[],
+  io: CliIO,
+  available: readonly Command[] = commands,
+): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     io.out(mainHelp());
@@ -39,7 +53,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.out(version());
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = available.find((c) => c.name === name);
   if (!command) {
     io.err(`gatehouse: unknown command '${name}'\n\n${mainHelp()}`);
     return 2;
