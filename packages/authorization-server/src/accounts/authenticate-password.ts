@@ -95,19 +95,12 @@ export async function authenticatePassword(
   const addressWait = await waitFor(ctx, keys.address, addressRecord, rules.address, now);
   if (addressWait !== undefined) return failure(ctx, attempt, 'address_throttled', addressWait);
 
-  const user = await ctx.store.users.findByUsername(username);
-  const matches = await verifyPassword(user?.passwordHash ?? null, attempt.password);
-  const detail = !user
-    ? 'unknown_user'
-    : user.passwordHash === null
-      ? 'no_password'
-      : !matches
-        ? 'wrong_password'
-        : user.status !== 'active'
-          ? 'disabled'
-          : undefined;
-
-  if (detail !== undefined || !user) {
+  const found = await ctx.store.users.findByUsername(username);
+  const checked = checkCredentials(
+    found,
+    await verifyPassword(found?.passwordHash ?? null, attempt.password),
+  );
+  if (!checked.ok) {
     const [account, address] = await Promise.all([
       ctx.store.loginAttempts.recordFailure(keys.account, now, now + rules.account.forgetAfter),
       ctx.store.loginAttempts.recordFailure(keys.address, now, now + rules.address.forgetAfter),
@@ -116,13 +109,25 @@ export async function authenticatePassword(
       lockedUntil(account, rules.account, now) ?? now,
       lockedUntil(address, rules.address, now) ?? now,
     );
-    return failure(ctx, attempt, detail ?? 'unknown_user', until > now ? until - now : null, user);
+    return failure(ctx, attempt, checked.detail, until > now ? until - now : null, found);
   }
 
   // Only the account's count: clearing the address's on any success would let someone with
   // one working account reset the address throttle between guesses at other accounts.
   await ctx.store.loginAttempts.clear(keys.account);
-  return { ok: true, user: await upgradeHash(ctx, user, attempt.password, now) };
+  return { ok: true, user: await upgradeHash(ctx, checked.user, attempt.password, now) };
+}
+
+/** The user, if the password matched an active user that has one; else why not. */
+function checkCredentials(
+  user: UserRecord | undefined,
+  matches: boolean,
+): { ok: true; user: UserRecord } | { ok: false; detail: LoginFailureDetail } {
+  if (!user) return { ok: false, detail: 'unknown_user' };
+  if (user.passwordHash === null) return { ok: false, detail: 'no_password' };
+  if (!matches) return { ok: false, detail: 'wrong_password' };
+  if (user.status !== 'active') return { ok: false, detail: 'disabled' };
+  return { ok: true, user };
 }
 
 /** The two throttle rules from `accounts.login_throttle`. */
