@@ -3,7 +3,6 @@ import { type Clock, createLogger, epochSeconds, type Logger, systemClock } from
 import { openStore, type Store } from '@gatehouse/store';
 import type { FastifyInstance } from 'fastify';
 import { syncConfigUsers } from './accounts/config-users.js';
-import { scheduleLoginAttemptCleanup } from './accounts/login-attempt-cleanup.js';
 import { createClientLookup } from './clients/client-cache.js';
 import { syncConfigClients } from './clients/config-clients.js';
 import type { GatehouseConfig } from './config/schema.js';
@@ -87,12 +86,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     }, config.keys.reload_interval * 1000);
     reloadTimer.unref();
 
-    const stopRowCleanup = scheduleExpiredRowCleanup(store, clock, logger, 600);
-    const stopLoginAttemptCleanup = scheduleLoginAttemptCleanup(store, clock, logger, 600);
-    stopCleanup = () => {
-      stopRowCleanup();
-      stopLoginAttemptCleanup();
-    };
+    stopCleanup = scheduleExpiredRowCleanup(store, clock, logger, 600);
 
     await syncConfigClients(store, config.clients, secrets.secretDigest, now);
     const users = await syncConfigUsers(store, config.users, logger, now);

@@ -21,8 +21,10 @@ describe('deleteExpiredRows', () => {
     await issue();
     t.clock.advance(121);
     const live = (await issue()).json().access_token as string;
-    const deleted = await deleteExpiredRows(t.issuer.context.store, Math.floor(t.clock() / 1000));
-    assert.equal(deleted, 1);
+    const now = Math.floor(t.clock() / 1000);
+    await t.issuer.context.store.loginAttempts.recordFailure('account:someone', now - 10, now - 1);
+    const deleted = await deleteExpiredRows(t.issuer.context.store, now);
+    assert.equal(deleted, 2, 'the expired token and the expired login-attempt counter');
     const res = await t.post('/introspect', { token: live }, { basic: ['service', SERVICE_SECRET] });
     assert.equal(res.json().active, true);
   });

@@ -2,14 +2,15 @@ import { type Clock, epochSeconds, type Logger } from '@gatehouse/core';
 import type { Store } from '@gatehouse/store';
 
 /**
- * Deletes rows nothing can use any more: expired tokens, deny-list entries and replay-cache
- * entries. Every node may run it; the deletes are idempotent, so no coordination is needed.
+ * Deletes rows nothing can use any more: expired tokens, deny-list entries, replay-cache
+ * entries and login-attempt counters (every username ever tried leaves one). Every node may run it; the deletes are idempotent, so no coordination is needed.
  */
 export async function deleteExpiredRows(store: Store, now: number): Promise<number> {
   const counts = await Promise.all([
     store.tokens.deleteExpired(now),
     store.revokedJwts.deleteExpired(now),
     store.replay.deleteExpired(now),
+    store.loginAttempts.deleteExpired(now),
   ]);
   return counts.reduce((a, b) => a + b, 0);
 }
