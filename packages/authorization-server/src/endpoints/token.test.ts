@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { SERVICE_SECRET, startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
+import { RS_SECRET, SERVICE_SECRET, startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
 
 const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
 const service: [string, string] = ['service', SERVICE_SECRET];
@@ -76,6 +76,19 @@ describe('POST /token grant_type=client_credentials', () => {
       scope: 'orders:read',
     });
     assert.equal(res.statusCode, 200);
+  });
+
+  it('refuses a token for a resource of which the client may have no scope', async () => {
+    const res = await t.post(
+      '/token',
+      { grant_type: 'client_credentials', resource: 'https://api.test' },
+      { basic: ['resource-server', RS_SECRET] },
+    );
+    assert.equal(res.statusCode, 400);
+    assert.deepEqual(res.json(), {
+      error: 'invalid_scope',
+      error_description: 'the client may not be granted any scope of this resource',
+    });
   });
 
   const rejects: [string, Record<string, string | string[]>, string, number][] = [

@@ -36,6 +36,11 @@ export const clientCredentialsGrant: Grant = {
     } else {
       // RFC 6749 §3.3: without `scope`, a pre-defined default applies: all the client may have here.
       granted = [...allowed].filter((s) => resource.scopes.has(s));
+      // An API that checks only the audience would accept a scope-less token as if it meant
+      // something; a client with nothing to be granted there gets no token for it.
+      if (granted.length === 0) {
+        throw new OAuthError('invalid_scope', 'the client may not be granted any scope of this resource');
+      }
     }
     const issued = await issueAccessToken(ctx, {
       clientId: client.clientId,
