@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-import { RS_SECRET, SERVICE_SECRET, startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
+import {
+  RS_SECRET,
+  SERVICE_SECRET,
+  startTestIssuer,
+  TEST_ISSUER,
+  type TestIssuer,
+} from '../testing/harness.js';
 
 const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
 const service: [string, string] = ['service', SERVICE_SECRET];
