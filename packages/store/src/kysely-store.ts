@@ -1,12 +1,16 @@
 import type { CompiledQuery, Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { createAuthorizationCodeStore } from './authorization-code-store.js';
 import { createClientStore } from './client-store.js';
+import { createGrantStore } from './grant-store.js';
 import { createLoginAttemptStore } from './login-attempt-store.js';
 import { createMigrator } from './migrations/index.js';
 import type { PreparedStatements } from './prepared-query.js';
+import { createPushedRequestStore } from './pushed-request-store.js';
 import { createReplayStore } from './replay-store.js';
 import { createRevokedJwtStore } from './revoked-jwt-store.js';
 import type { Database } from './schema.js';
+import { createSessionStore } from './session-store.js';
 import { createSigningKeyStore } from './signing-key-store.js';
 import type { Store, StoreKind } from './store.js';
 import type { StoreContext } from './store-context.js';
@@ -46,6 +50,10 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     signingKeys: createSigningKeyStore(context),
     users: createUserStore(context),
     loginAttempts: createLoginAttemptStore(context),
+    sessions: createSessionStore(context),
+    grants: createGrantStore(context),
+    authorizationCodes: createAuthorizationCodeStore(context),
+    pushedRequests: createPushedRequestStore(context),
 
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

@@ -13,6 +13,10 @@ export interface Database {
   signing_keys: SigningKeysTable;
   users: UsersTable;
   login_attempts: LoginAttemptsTable;
+  sessions: SessionsTable;
+  grants: GrantsTable;
+  authorization_codes: AuthorizationCodesTable;
+  pushed_requests: PushedRequestsTable;
 }
 
 export interface ClientsTable {
@@ -41,6 +45,13 @@ export interface TokensTable {
   confirmation: string | null;
   /** JSON object. */
   extra: string;
+  family_id: string | null;
+  session_id: string | null;
+  grant_id: string | null;
+  parent_digest: string | null;
+  rotated_at: number | null;
+  /** 0 or 1. */
+  offline: number;
 }
 
 export interface RevokedJwtsTable {
@@ -92,4 +103,71 @@ export interface LoginAttemptsTable {
   first_failure_at: number;
   last_failure_at: number;
   expires_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  sid: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  idle_expires_at: number;
+  absolute_expires_at: number;
+  auth_time: number;
+  /** JSON: string[]. */
+  amr: string;
+  acr: string | null;
+  ended_at: number | null;
+  end_reason: string | null;
+  user_agent: string | null;
+  address: string | null;
+}
+
+export interface GrantsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  /** JSON: string[]. */
+  scopes: string;
+  /** JSON: string[]. */
+  resources: string;
+  /** JSON object or null. */
+  claims: string | null;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+export interface AuthorizationCodesTable {
+  digest: string;
+  client_id: string;
+  user_id: string;
+  session_id: string | null;
+  grant_id: string | null;
+  redirect_uri: string;
+  scope: string;
+  /** JSON: string[]. */
+  resource: string;
+  nonce: string | null;
+  code_challenge: string;
+  code_challenge_method: 'S256';
+  auth_time: number;
+  /** JSON: string[]. */
+  amr: string;
+  acr: string | null;
+  dpop_jkt: string | null;
+  issued_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  /** JSON object. */
+  extra: string;
+}
+
+export interface PushedRequestsTable {
+  digest: string;
+  client_id: string;
+  /** JSON: Record<string, string | string[]>. */
+  params: string;
+  expires_at: number;
+  consumed_at: number | null;
 }

@@ -12,9 +12,13 @@ export interface StoreContext {
   now(): number;
   /**
    * Embedded SQLite only: runs a compiled read at once on the single connection. Used for the
-   * per-request lookups (client, token, deny-list). It can see rows of a transaction another
-   * caller has open on the same connection; the only such transactions write replay rows or
-   * run migrations, never the rows these lookups read.
+   * per-request lookups (client, token, deny-list, session, grant). It can see rows of a
+   * transaction another caller has open on the same connection. Such transactions write
+   * replay rows, run migrations, rotate a refresh token (mark the old one, insert the new one)
+   * or end sessions beyond the per-user limit; a lookup may see those changes a moment before
+   * they commit. They roll back only on a database error (the new token's digest is taken),
+   * and the new token's digest is known to no one until the rotation returns, so an early
+   * read never hands out anything the commit would not have.
    */
   readRows?: (query: CompiledQuery) => unknown[];
 }

@@ -40,6 +40,12 @@ function token(digest: string, overrides: Partial<TokenRecord> = {}): TokenRecor
     revokedAt: null,
     confirmation: { jkt: 'thumbprint' },
     extra: { grantId: 'g-1', authTime: T0 - 5, amr: ['pwd', 'otp'], acr: null },
+    familyId: null,
+    sessionId: null,
+    grantId: null,
+    parentDigest: null,
+    rotatedAt: null,
+    offline: false,
     ...overrides,
   };
 }
@@ -171,6 +177,12 @@ for (const backend of storeBackends()) {
         const record = token('d2', { kind: 'refresh_token', confirmation: null, audience: [], extra: {} });
         await store.tokens.insert(record);
         assert.deepEqual(await store.tokens.findByDigest('d2'), record);
+      });
+
+      it('reads the sign-in fields a writer left out as null and not offline', async () => {
+        const { familyId, sessionId, grantId, parentDigest, rotatedAt, offline, ...older } = token('d3');
+        await store.tokens.insert(older);
+        assert.deepEqual(await store.tokens.findByDigest('d3'), token('d3'));
       });
 
       it('returns undefined for an unknown digest', async () => {

@@ -69,7 +69,29 @@ export interface TokenRecord {
   confirmation: Record<string, string> | null;
   /** Grant-specific data kept with the token (e.g. the grant or session it came from). */
   extra: Record<string, unknown>;
+  /**
+   * Refresh-token family (RFC 9700 4.14.2): every token rotated from one authorization shares
+   * it, so reuse of a rotated token can revoke them all. Access tokens issued with a refresh
+   * token may carry it too. Omitted reads as null.
+   */
+  familyId?: string | null;
+  /** The sign-in session the token was issued through; ending it revokes the token. */
+  sessionId?: string | null;
+  /** The consent grant the token was issued under; revoking it revokes the token. */
+  grantId?: string | null;
+  /** Digest of the refresh token this one was rotated from. */
+  parentDigest?: string | null;
+  /** When this refresh token was exchanged for its successor; set by `rotate` only. */
+  rotatedAt?: number | null;
+  /** Granted as offline access: survives the end of its session (`revokeBySession`). */
+  offline?: boolean;
 }
+
+/** Why `TokenStore.rotate` refused; every reason but not_found comes with the old token. */
+export type TokenRotation =
+  | { ok: true }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'reused' | 'revoked' | 'expired'; token: TokenRecord };
 
 export interface TokenStore {
   /**
@@ -86,6 +108,31 @@ export interface TokenStore {
   revoke(digest: string, at: number): Promise<boolean>;
   /** Deletes rows that expired before `before`; returns how many went. */
   deleteExpired(before: number): Promise<number>;
+  /**
+   * Exchanges the refresh token `oldDigest` for `next` in one transaction: marks the old one
+   * rotated at `at` and inserts `next` as given (set its `familyId` and `parentDigest`).
+   * Exactly one of several concurrent rotations of one token gets `{ ok: true }`; the others,
+   * and any later one, get `reused`, which means the family must be revoked (RFC 9700
+   * 4.14.2). `reused` wins over `revoked` and `expired`. An access token's digest is not_found.
+   *
+   * @example
+   * ```ts
+   * const result = await store.tokens.rotate(oldDigest, next, now);
+   * if (!result.ok && result.reason === 'reused' && result.token.familyId) {
+   *   await store.tokens.revokeFamily(result.token.familyId, now);
+   * }
+   * ```
+   */
+  rotate(oldDigest: string, next: TokenRecord, at: number): Promise<TokenRotation>;
+  /** Revokes every live token of the family; returns how many it revoked. */
+  revokeFamily(familyId: string, at: number): Promise<number>;
+  /**
+   * Revokes the live tokens issued through the session; with `exceptOffline`, tokens granted
+   * as offline access stay valid. Returns how many it revoked.
+   */
+  revokeBySession(sessionId: string, at: number, options?: { exceptOffline?: boolean }): Promise<number>;
+  /** Revokes every live token issued under the grant; returns how many it revoked. */
+  revokeByGrant(grantId: string, at: number): Promise<number>;
 }
 
 /** Revoked JWT access tokens by `jti`, kept until the token would have expired anyway. */
@@ -220,6 +267,213 @@ export interface LoginAttemptStore {
   deleteExpired(before: number): Promise<number>;
 }
 
+/**
+ * A server-side sign-in session. The browser holds a random secret in a cookie; the store
+ * holds only the caller's keyed digest of it, as `id`.
+ */
+export interface SessionRecord {
+  /** Keyed digest of the cookie secret: the primary key. */
+  id: string;
+  /** Public, unique session id for ID tokens and logout (`sid`); never a credential. */
+  sid: string;
+  userId: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** The session ends when it has not been used by then; `touch` moves it. */
+  idleExpiresAt: number;
+  /** The session ends by then however much it is used. */
+  absoluteExpiresAt: number;
+  /** When the user last actively authenticated (OIDC `auth_time`). */
+  authTime: number;
+  /** Authentication methods (RFC 8176), e.g. `['pwd', 'otp']`. */
+  amr: string[];
+  acr: string | null;
+  endedAt: number | null;
+  /** Why it ended: e.g. 'logout', 'session_limit', 'admin', 'timeout'. */
+  endReason: string | null;
+  userAgent?: string | null;
+  address?: string | null;
+}
+
+/**
+ * Sign-in sessions. The store does not judge liveness on reads: the caller compares the
+ * record's expiry times and `endedAt` with its clock.
+ *
+ * @example
+ * ```ts
+ * await store.sessions.insert(session);
+ * await store.sessions.endOldestBeyond(session.userId, 3, now, 'session_limit', { exceptId: session.id });
+ * const found = await store.sessions.findById(keyedDigest(secret));
+ * ```
+ */
+export interface SessionStore {
+  /** Throws when the id or sid is taken. */
+  insert(record: SessionRecord): Promise<void>;
+  /** The session, live or not. */
+  findById(id: string): Promise<SessionRecord | undefined>;
+  /** The session with this public `sid`, live or not. */
+  findBySid(sid: string): Promise<SessionRecord | undefined>;
+  /** Records use of a session that has not ended; returns false when there is none. */
+  touch(id: string, lastSeenAt: number, idleExpiresAt: number): Promise<boolean>;
+  /** Ends the session unless it has already ended; returns whether this call ended it. */
+  end(id: string, at: number, reason: string): Promise<boolean>;
+  /**
+   * The user's sessions, newest first. With `liveAt`, only those not ended and not expired
+   * (idle or absolute) at that time.
+   */
+  listByUser(userId: string, options?: { liveAt?: number }): Promise<SessionRecord[]>;
+  /**
+   * Enforces a limit of `keep` concurrent sessions: ends the user's live sessions (at `at`)
+   * beyond the newest `keep`, and returns the ids it ended. `exceptId` (the session just
+   * created) counts as the newest, so a sign-in never ends itself even within the same
+   * second. Serialised per user, so concurrent sign-ins leave at most `keep` live sessions.
+   */
+  endOldestBeyond(
+    userId: string,
+    keep: number,
+    at: number,
+    reason: string,
+    options?: { exceptId?: string },
+  ): Promise<string[]>;
+  /** Deletes sessions that ended, or expired (idle or absolute), before `before`. */
+  deleteExpired(before: number): Promise<number>;
+}
+
+/** What a user approved for a client (consent), as one live row per user and client. */
+export interface GrantRecord {
+  id: string;
+  userId: string;
+  clientId: string;
+  scopes: string[];
+  /** Resource indicators (RFC 8707) the tokens may be for. */
+  resources: string[];
+  /** Approved individual claims (OIDC `claims` parameter), when any. */
+  claims?: Record<string, unknown> | null;
+  createdAt: number;
+  updatedAt: number;
+  revokedAt: number | null;
+}
+
+/**
+ * Consent grants.
+ *
+ * @example
+ * ```ts
+ * const grant = await store.grants.upsert({ id: newId(), userId, clientId, scopes, resources: [],
+ *   createdAt: now, updatedAt: now, revokedAt: null });
+ * // grant.id is the existing live grant's id when there was one
+ * ```
+ */
+export interface GrantStore {
+  /** The live (unrevoked) grant of the user to the client. */
+  find(userId: string, clientId: string): Promise<GrantRecord | undefined>;
+  /** The grant, revoked or not. */
+  findById(id: string): Promise<GrantRecord | undefined>;
+  /**
+   * Stores `record` as the live grant of its user to its client: inserts it, or, when one is
+   * live, replaces that one's scopes, resources, claims and updatedAt (keeping its id and
+   * createdAt; the caller merges with what was approved before, if it wants to). Atomic
+   * under concurrent calls. Returns the stored grant.
+   */
+  upsert(record: GrantRecord): Promise<GrantRecord>;
+  /** The user's grants, most recently updated first; revoked ones only with `includeRevoked`. */
+  listByUser(userId: string, options?: { includeRevoked?: boolean }): Promise<GrantRecord[]>;
+  /** Revokes a live grant; returns whether this call revoked it. Its tokens: `tokens.revokeByGrant`. */
+  revoke(id: string, at: number): Promise<boolean>;
+  /** Deletes grants revoked before `before` (live grants never expire). */
+  deleteRevoked(before: number): Promise<number>;
+}
+
+/** A single-use authorization code (RFC 6749 4.1.2), stored by a keyed digest of the code. */
+export interface AuthorizationCodeRecord {
+  digest: string;
+  clientId: string;
+  userId: string;
+  sessionId: string | null;
+  grantId: string | null;
+  redirectUri: string;
+  scope: string;
+  resource: string[];
+  nonce: string | null;
+  codeChallenge: string;
+  /** OAuth 2.1: S256 only; `plain` is rejected before a code is issued. */
+  codeChallengeMethod: 'S256';
+  authTime: number;
+  amr: string[];
+  acr: string | null;
+  /** DPoP key thumbprint the code is bound to (RFC 9449 10), when any. */
+  dpopJkt: string | null;
+  issuedAt: number;
+  expiresAt: number;
+  consumedAt: number | null;
+  extra: Record<string, unknown>;
+}
+
+/** The result of `AuthorizationCodeStore.consume` for a code that exists. */
+export interface AuthorizationCodeUse {
+  /** The code as stored, `consumedAt` set (by the first use). */
+  code: AuthorizationCodeRecord;
+  /** True for every use after the first: revoke what the first one issued. */
+  alreadyConsumed: boolean;
+}
+
+/**
+ * Authorization codes.
+ *
+ * @example
+ * ```ts
+ * const use = await store.authorizationCodes.consume(digest, now);
+ * if (!use) throw new OAuthError('invalid_grant', ...);
+ * if (use.alreadyConsumed) await revokeIssuedFrom(use.code);
+ * ```
+ */
+export interface AuthorizationCodeStore {
+  insert(record: AuthorizationCodeRecord): Promise<void>;
+  /**
+   * Marks the code used at `at`. Exactly one of any number of (concurrent) callers gets
+   * `alreadyConsumed: false`; RFC 6749 4.1.2: "If an authorization code is used more than
+   * once, the authorization server MUST deny the request and SHOULD revoke (when possible) all
+   * tokens previously issued based on that authorization code." Expiry is not judged here:
+   * the caller checks `expiresAt`. Undefined when there is no such code.
+   */
+  consume(digest: string, at: number): Promise<AuthorizationCodeUse | undefined>;
+  deleteExpired(before: number): Promise<number>;
+}
+
+/** A pushed authorization request (RFC 9126), stored by a keyed digest of its request_uri. */
+export interface PushedAuthorizationRequestRecord {
+  digest: string;
+  clientId: string;
+  /** The authorization request parameters as pushed; repeated parameters as arrays. */
+  params: Record<string, string | string[]>;
+  expiresAt: number;
+  consumedAt: number | null;
+}
+
+/**
+ * Pushed authorization requests.
+ *
+ * @example
+ * ```ts
+ * await store.pushedRequests.insert({ digest, clientId, params, expiresAt: now + 60, consumedAt: null });
+ * const pushed = await store.pushedRequests.consume(digest, clientId, now); // once
+ * ```
+ */
+export interface PushedAuthorizationRequestStore {
+  insert(record: PushedAuthorizationRequestRecord): Promise<void>;
+  /**
+   * Takes the request once: returns it to the first caller while it has not expired at `at`
+   * and belongs to `clientId` (RFC 9126 4: the request_uri is bound to the client that pushed
+   * it); undefined to everyone else. A wrong client does not use it up.
+   */
+  consume(
+    digest: string,
+    clientId: string,
+    at: number,
+  ): Promise<PushedAuthorizationRequestRecord | undefined>;
+  deleteExpired(before: number): Promise<number>;
+}
+
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -231,6 +485,10 @@ export interface Store {
   readonly signingKeys: SigningKeyStore;
   readonly users: UserStore;
   readonly loginAttempts: LoginAttemptStore;
+  readonly sessions: SessionStore;
+  readonly grants: GrantStore;
+  readonly authorizationCodes: AuthorizationCodeStore;
+  readonly pushedRequests: PushedAuthorizationRequestStore;
   /** Applies every pending migration; returns the names applied. Safe to run concurrently. */
   migrate(): Promise<string[]>;
   /** Names of migrations not yet applied. */

@@ -1,7 +1,7 @@
 import { createGroupCommit } from './group-commit.js';
 import { prepareQuery } from './prepared-query.js';
 import type { TokensTable } from './schema.js';
-import type { TokenRecord, TokenStore } from './store.js';
+import type { TokenRecord, TokenRotation, TokenStore } from './store.js';
 import type { StoreContext } from './store-context.js';
 
 const COLUMNS = [
@@ -17,9 +17,15 @@ const COLUMNS = [
   'revoked_at',
   'confirmation',
   'extra',
+  'family_id',
+  'session_id',
+  'grant_id',
+  'parent_digest',
+  'rotated_at',
+  'offline',
 ] as const;
 
-/** 256 rows x 12 columns stays far below either dialect's limit on bound parameters. */
+/** 256 rows x 18 columns stays far below either dialect's limit on bound parameters. */
 const MAX_BATCH_SIZE = 256;
 
 export interface TokenStoreHandle {
@@ -39,6 +45,39 @@ export function createTokenStore({ db, statements, readRows }: StoreContext): To
       .where('digest', '=', arg('digest'))
       .where('revoked_at', 'is', null),
   );
+
+  // The compare-and-set of a rotation: only a live, unrotated, unexpired refresh token. In
+  // PostgreSQL a concurrent second UPDATE waits for the first's row lock and then re-checks
+  // `rotated_at is null`, so it matches nothing; SQLite has one writer at a time.
+  const markRotatedQuery = prepareQuery<{ digest: string; at: number }, { digest: string }>(
+    statements,
+    (arg) =>
+      db
+        .updateTable('tokens')
+        .set({ rotated_at: arg('at') })
+        .where('digest', '=', arg('digest'))
+        .where('kind', '=', 'refresh_token')
+        .where('rotated_at', 'is', null)
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', arg('at'))
+        .returning('digest'),
+  );
+
+  const revokeWhere = async (
+    column: 'family_id' | 'session_id' | 'grant_id',
+    value: string,
+    at: number,
+    exceptOffline = false,
+  ) => {
+    let query = db
+      .updateTable('tokens')
+      .set({ revoked_at: at })
+      .where(column, '=', value)
+      .where('revoked_at', 'is', null);
+    if (exceptOffline) query = query.where('offline', '=', 0);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  };
 
   // One multi-row INSERT per batch in both dialects: a single statement is its own
   // transaction, so the batch commits (and syncs) once and is all-or-nothing, which is what
@@ -69,6 +108,32 @@ export function createTokenStore({ db, statements, readRows }: StoreContext): To
       const result = await db.deleteFrom('tokens').where('expires_at', '<', before).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
+
+    // Not through the group commit: the mark and the insert must commit together, or a
+    // failed insert would leave the client holding only a rotated (dead) token.
+    rotate: (oldDigest, next, at) =>
+      db.transaction().execute(async (trx): Promise<TokenRotation> => {
+        const marked = await trx.executeQuery(markRotatedQuery({ digest: oldDigest, at }));
+        if (marked.rows.length > 0) {
+          await trx.insertInto('tokens').values(toRow(next)).execute();
+          return { ok: true };
+        }
+        const row = await trx
+          .selectFrom('tokens')
+          .select(COLUMNS)
+          .where('digest', '=', oldDigest)
+          .executeTakeFirst();
+        if (!row || row.kind !== 'refresh_token') return { ok: false, reason: 'not_found' };
+        const token = toRecord(row);
+        if (row.rotated_at !== null) return { ok: false, reason: 'reused', token };
+        if (row.revoked_at !== null) return { ok: false, reason: 'revoked', token };
+        return { ok: false, reason: 'expired', token };
+      }),
+
+    revokeFamily: (familyId, at) => revokeWhere('family_id', familyId, at),
+    revokeBySession: (sessionId, at, options = {}) =>
+      revokeWhere('session_id', sessionId, at, options.exceptOffline ?? false),
+    revokeByGrant: (grantId, at) => revokeWhere('grant_id', grantId, at),
   };
   return { tokens, drain: () => inserts.drain() };
 }
@@ -87,6 +152,12 @@ function toRow(record: TokenRecord): TokensTable {
     revoked_at: record.revokedAt,
     confirmation: record.confirmation === null ? null : JSON.stringify(record.confirmation),
     extra: JSON.stringify(record.extra),
+    family_id: record.familyId ?? null,
+    session_id: record.sessionId ?? null,
+    grant_id: record.grantId ?? null,
+    parent_digest: record.parentDigest ?? null,
+    rotated_at: record.rotatedAt ?? null,
+    offline: record.offline ? 1 : 0,
   };
 }
 
@@ -104,5 +175,11 @@ function toRecord(row: TokensTable): TokenRecord {
     revokedAt: row.revoked_at,
     confirmation: row.confirmation === null ? null : (JSON.parse(row.confirmation) as Record<string, string>),
     extra: JSON.parse(row.extra) as Record<string, unknown>,
+    familyId: row.family_id,
+    sessionId: row.session_id,
+    grantId: row.grant_id,
+    parentDigest: row.parent_digest,
+    rotatedAt: row.rotated_at,
+    offline: Number(row.offline) === 1,
   };
 }

@@ -2,6 +2,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { Migrator } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as accounts from './0002-accounts.js';
+import * as signIn from './0003-sign-in.js';
 
 /**
  * Every migration, by name; names sort in the order they apply. Imported statically rather
@@ -12,6 +13,7 @@ import * as accounts from './0002-accounts.js';
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-accounts': accounts,
+  '0003-sign-in': signIn,
 };
 
 const staticProvider: MigrationProvider = {
