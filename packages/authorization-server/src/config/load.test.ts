@@ -124,6 +124,10 @@ describe('loadConfig', () => {
       scope: 'orders:read',
       grant_types: ['client_credentials'],
       redirect_uris: [],
+      post_logout_redirect_uris: [],
+      application_type: 'web',
+      require_pushed_authorization_requests: false,
+      backchannel_logout_session_required: false,
       token_endpoint_auth_method: 'client_secret_basic',
     });
     assert.equal(config.clients[1]!.token_endpoint_auth_method, 'client_secret_post');
@@ -314,7 +318,10 @@ describe('validateConfig errors name the key in YAML form', () => {
       },
     ]);
     assert.deepEqual(problemsOf({ clients: [client({ grant_types: ['password'] })] }), [
-      { key: 'clients[0].grant_types[0]', message: 'must be client_credentials' },
+      {
+        key: 'clients[0].grant_types[0]',
+        message: 'must be one of: authorization_code, refresh_token, client_credentials',
+      },
     ]);
   });
 

@@ -78,12 +78,72 @@ export const ClientSchema = Type.Object(
       }),
     ),
     client_name: Type.Optional(Type.String({ maxLength: 200 })),
-    grant_types: Type.Array(Type.Literal('client_credentials'), {
-      minItems: 1,
-      default: ['client_credentials'],
-      description: 'Grant types the client may use.',
+    grant_types: Type.Array(
+      Type.Union([
+        Type.Literal('authorization_code'),
+        Type.Literal('refresh_token'),
+        Type.Literal('client_credentials'),
+      ]),
+      {
+        minItems: 1,
+        default: ['client_credentials'],
+        description: 'Grant types the client may use; refresh_token only together with authorization_code.',
+      },
+    ),
+    response_types: Type.Optional(
+      Type.Array(Type.Literal('code'), {
+        minItems: 1,
+        description:
+          'OAuth 2.1 knows only `code`; implied by grant_types authorization_code (RFC 7591 §2.1).',
+      }),
+    ),
+    redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+      default: [],
+      description:
+        'Exact redirect URIs (required with authorization_code): https for web apps; for native apps ' +
+        'http://127.0.0.1 or http://[::1] (any port at run time), a reverse-domain private-use scheme, or https.',
     }),
-    redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { default: [] }),
+    post_logout_redirect_uris: Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), {
+      default: [],
+      description:
+        'Exact URIs the client may send people to after logout (OpenID Connect RP-Initiated Logout).',
+    }),
+    application_type: Type.Union([Type.Literal('web'), Type.Literal('native')], {
+      default: 'web',
+      description:
+        '`web` (a server or browser app, https redirect URIs) or `native` (a desktop or mobile app, RFC 8252).',
+    }),
+    require_pushed_authorization_requests: Type.Boolean({
+      default: false,
+      description: 'Accept authorization requests from this client only through PAR (RFC 9126 §6).',
+    }),
+    // No `default`: tokens.signing_alg is the documented fallback and Value.Default would hide it.
+    id_token_signed_response_alg: Type.Optional(
+      Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], {
+        description: 'JWS algorithm of this client’s ID tokens (defaults to tokens.signing_alg).',
+      }),
+    ),
+    backchannel_logout_uri: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description: 'https URL Gatehouse POSTs logout tokens to (OpenID Connect Back-Channel Logout).',
+      }),
+    ),
+    backchannel_logout_session_required: Type.Boolean({
+      default: false,
+      description: 'Whether logout tokens for this client must carry the `sid` claim.',
+    }),
+    client_uri: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description: 'Home page of the client, shown on consent.',
+      }),
+    ),
+    logo_uri: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 2048, description: 'Logo of the client, shown on consent.' }),
+    ),
     token_endpoint_auth_method: Type.Union(
       [
         Type.Literal('client_secret_basic'),
@@ -91,7 +151,11 @@ export const ClientSchema = Type.Object(
         Type.Literal('private_key_jwt'),
         Type.Literal('none'),
       ],
-      { default: 'client_secret_basic' },
+      {
+        default: 'client_secret_basic',
+        description:
+          '`none` is for public clients (browser and native apps) using authorization_code with PKCE.',
+      },
     ),
     token_endpoint_auth_signing_alg: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     scope: Type.Optional(

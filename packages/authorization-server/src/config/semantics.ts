@@ -1,4 +1,5 @@
 import { checkAccountSemantics } from './account-semantics.js';
+import { checkClientSemantics } from './client-semantics.js';
 import type { GatehouseConfig } from './schema.js';
 
 type Problem = { key: string; message: string };
@@ -11,65 +12,16 @@ export function checkConfigSemantics(config: GatehouseConfig): Problem[] {
   checkIssuer(config.issuer, problems);
 
   const resourceIds = new Set<string>();
-  const allScopes = new Set<string>();
   config.resources.forEach((resource, i) => {
     const key = `resources[${i}].id`;
     const problem = resourceUriProblem(resource.id);
     if (problem) problems.push({ key, message: problem });
     if (resourceIds.has(resource.id)) problems.push({ key, message: `duplicate resource '${resource.id}'` });
     resourceIds.add(resource.id);
-    for (const scope of resource.scopes) allScopes.add(scope);
   });
 
-  const clientIds = new Set<string>();
-  config.clients.forEach((client, i) => {
-    const at = (field: string) => `clients[${i}].${field}`;
-    if (clientIds.has(client.client_id)) {
-      problems.push({ key: at('client_id'), message: `duplicate client_id '${client.client_id}'` });
-    }
-    clientIds.add(client.client_id);
-    const method = client.token_endpoint_auth_method;
-    if ((method === 'client_secret_basic' || method === 'client_secret_post') && !client.client_secret) {
-      problems.push({
-        key: at('client_secret'),
-        message: `required for token_endpoint_auth_method ${method} (generate one: openssl rand -base64 32)`,
-      });
-    }
-    if (method !== 'client_secret_basic' && method !== 'client_secret_post' && client.client_secret) {
-      problems.push({
-        key: at('client_secret'),
-        message: `not used with token_endpoint_auth_method ${method}; remove it`,
-      });
-    }
-    if (method === 'private_key_jwt' && !client.jwks && !client.jwks_uri) {
-      problems.push({
-        key: at('jwks'),
-        message: 'private_key_jwt needs the client’s public keys in jwks or jwks_uri',
-      });
-    }
-    if (client.jwks && client.jwks_uri) {
-      problems.push({ key: at('jwks_uri'), message: 'give jwks or jwks_uri, not both (RFC 7591 §2)' });
-    }
-    if (client.jwks_uri && !client.jwks_uri.startsWith('https://')) {
-      problems.push({ key: at('jwks_uri'), message: 'must be an https URL' });
-    }
-    if (method === 'none' && client.grant_types.includes('client_credentials')) {
-      problems.push({
-        key: at('token_endpoint_auth_method'),
-        message:
-          'client_credentials is only for confidential clients (RFC 6749 §4.4); use a secret or private_key_jwt',
-      });
-    }
-    for (const scope of client.scope?.split(' ').filter(Boolean) ?? []) {
-      if (!allScopes.has(scope)) {
-        problems.push({
-          key: at('scope'),
-          message: `'${scope}' is not a scope of any resource in resources[]`,
-        });
-      }
-    }
-  });
-
+  problems.push(...checkClientSemantics(config));
+  const clientIds = new Set(config.clients.map((client) => client.client_id));
   config.resources.forEach((resource, i) => {
     for (const clientId of resource.introspection_clients) {
       if (!clientIds.has(clientId)) {
