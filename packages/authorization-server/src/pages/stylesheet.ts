@@ -54,6 +54,9 @@ button.danger{background:transparent;color:var(--danger);border-color:var(--dang
 button.danger:hover{background:var(--danger-bg)}
 button.small{padding:.375rem .75rem;font-size:.875rem}
 .actions button{flex:1 1 10rem}
+fieldset.plain{border:0;margin:0;padding:0;min-width:0}
+fieldset.plain legend{padding:0}
+fieldset.plain legend h2{margin-top:.5rem}
 .scopes{list-style:none;margin:0 0 1rem;padding:0;border:1px solid var(--border);border-radius:6px}
 .scopes li{padding:.75rem 1rem;border-top:1px solid var(--border)}
 .scopes li:first-child{border-top:0}
