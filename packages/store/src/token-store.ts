@@ -123,7 +123,7 @@ export function createTokenStore({ db, statements, readRows }: StoreContext): To
           .select(COLUMNS)
           .where('digest', '=', oldDigest)
           .executeTakeFirst();
-        if (!row || row.kind !== 'refresh_token') return { ok: false, reason: 'not_found' };
+        if (row?.kind !== 'refresh_token') return { ok: false, reason: 'not_found' };
         const token = toRecord(row);
         if (row.rotated_at !== null) return { ok: false, reason: 'reused', token };
         if (row.revoked_at !== null) return { ok: false, reason: 'revoked', token };
