@@ -37,7 +37,10 @@ describe('consent page', () => {
   it('shows required scopes without a checkbox and optional ones as ticked checkboxes', () => {
     const page = renderConsentPage(input).html;
     assert.doesNotMatch(page, /value="openid"/);
-    assert.match(page, /<li class="scope-required"><span><span class="scope-title">Know who you are/);
+    assert.match(
+      page,
+      /<li class="scope-required"><span><span class="scope-title">Know who you are<span class="tag">Required<\/span>/,
+    );
     for (const [i, scope] of ['profile', 'email', 'offline_access', 'notes:read'].entries()) {
       const id = `scope-${i + 1}`;
       assert.ok(

@@ -50,10 +50,11 @@ export function renderConsentPage(input: ConsentPageInput): RenderedPage {
   const describe = (scope: string) => describeScope(scope, input.scopeDescriptions);
   const items = input.scopes.map((scope, i) => {
     const { title, detail } = describe(scope);
-    const text = html`<span><span class="scope-title">${title}</span><span class="muted">${detail}</span></span>`;
-    if (required.has(scope)) {
-      return html`<li class="scope-required">${text}<span class="visually-hidden"> (required)</span></li>`;
-    }
+    const isRequired = required.has(scope);
+    const text = html`<span><span class="scope-title">${title}${
+      isRequired && html`<span class="tag">Required</span>`
+    }</span><span class="muted scope-detail">${detail}</span></span>`;
+    if (isRequired) return html`<li class="scope-required">${text}</li>`;
     const id = `scope-${i}`;
     return html`<li><label for="${id}"><input type="checkbox" id="${id}" name="${CONSENT_FIELDS.scope}" value="${scope}" checked>${text}</label></li>`;
   });

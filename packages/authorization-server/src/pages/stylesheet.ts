@@ -19,6 +19,7 @@ a{color:var(--accent)}
 a:hover{text-decoration-thickness:2px}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .skip{position:absolute;left:-9999px}
+main:focus{outline:none}
 .skip:focus{left:1rem;top:1rem;background:var(--card);padding:.5rem 1rem;z-index:1}
 .site-header,.site-footer{width:100%;max-width:44rem;margin:0 auto;padding:1.25rem 1rem}
 .brand{font-weight:700;font-size:1.125rem;letter-spacing:.01em}
@@ -63,7 +64,8 @@ fieldset.plain legend h2{margin-top:.5rem}
 .scopes label{display:flex;gap:.75rem;align-items:flex-start;font-weight:400;margin:0;cursor:pointer}
 .scopes input{width:1.125rem;height:1.125rem;margin:.2rem 0 0;flex:none;accent-color:var(--accent)}
 .scope-title{font-weight:600;display:block}
-.scope-required{padding-left:1.875rem}
+.scope-detail{display:block}
+.scopes li.scope-required{padding-left:2.875rem}
 .tag{display:inline-block;font-size:.75rem;font-weight:600;padding:.0625rem .5rem;border-radius:999px;
 background:var(--notice-bg);color:var(--text);margin-left:.5rem;vertical-align:.1rem}
 .rows{list-style:none;margin:0;padding:0}
