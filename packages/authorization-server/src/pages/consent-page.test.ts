@@ -30,7 +30,7 @@ describe('consent page', () => {
       'Stay connected',
       'Read your notes',
     ]) {
-      assert.ok(page.html.includes(`<span class="scope-title">${title}</span>`), title);
+      assert.ok(page.html.includes(`<span class="scope-title">${title}<`), title);
     }
   });
 
