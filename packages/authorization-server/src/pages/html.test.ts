@@ -30,15 +30,41 @@ describe('html`...`', () => {
   });
 
   it('refuses an unquoted attribute value', () => {
-    assert.throws(() => html`<input value=${'x onfocus=alert(1)'}>`, /must be quoted/);
+    assert.throws(() => html`<input value=${'x onfocus=alert(1)'}>`, /unquoted attribute value/);
   });
 
-  it('refuses a plain string in href, action, formaction and src', () => {
+  it('refuses a plain string, or nothing, at the start of href, action, formaction and src', () => {
     const url = 'javascript:alert(1)';
     assert.throws(() => html`<a href="${url}">x</a>`, /SafeUrl/);
+    assert.throws(() => html`<a class="x" href=" ${url}">x</a>`, /SafeUrl/);
     assert.throws(() => html`<form method="post" action="${'/login'}"></form>`, /SafeUrl/);
     assert.throws(() => html`<button formaction='${'/x'}'>x</button>`, /SafeUrl/);
+    assert.throws(() => html`<img src="${[url]}">`, /SafeUrl/);
+    assert.throws(() => html`<a href="${null}${url}">x</a>`, /SafeUrl/);
     assert.equal(html`<a href="${safeUrl('/a?b=1&c=2')}">x</a>`.toString(), '<a href="/a?b=1&amp;c=2">x</a>');
+    // After a fixed start the scheme is settled, so a plain value may follow (escaped).
+    assert.equal(
+      html`<a href="/account?tab=${'a&b'}">x</a>`.toString(),
+      '<a href="/account?tab=a&amp;b">x</a>',
+    );
+  });
+
+  it('refuses holes in event handlers, style attributes and scripts, where escaped text is code', () => {
+    assert.throws(() => html`<button onclick="go('${'x'}')">x</button>`, /onclick attribute/);
+    assert.throws(() => html`<p style="color:${'red'}">x</p>`, /style attribute/);
+    assert.throws(() => html`<script>var x = ${'1'};</script>`, /inside a <script>/);
+  });
+
+  it('admits only html fragments between attributes, and only text in attribute values', () => {
+    const invalid = html` aria-invalid="true"`;
+    assert.equal(html`<input id="a"${invalid}${false}>`.toString(), '<input id="a" aria-invalid="true">');
+    assert.throws(() => html`<input id="a" ${'autofocus onfocus=alert(1)'}>`, /only html`` fragments/);
+    assert.throws(() => html`<input value="${html`<b>`}">`, /takes text, not markup/);
+  });
+
+  it('keeps track of context across fragments, closing quotes and > in text', () => {
+    const page = html`<p title="a > b">${'<'}</p><a class="${'c'}" href="${safeUrl('/x')}">${'y'}</a>`;
+    assert.equal(page.toString(), '<p title="a > b">&lt;</p><a class="c" href="/x">y</a>');
   });
 
   it('refuses values that are neither text, numbers nor fragments at run time too', () => {

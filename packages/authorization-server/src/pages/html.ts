@@ -4,11 +4,17 @@
  * string (its constructor is private), and `SafeUrl` only comes out of `safeUrl()`'s
  * allow-list. There is deliberately no `raw()` escape hatch.
  *
- * Two rules are checked when a template is first used, so a mistake fails every test that
- * renders the page rather than waiting for a hostile value:
+ * Each template is checked when first used, so a mistake fails every test that renders the
+ * page rather than waiting for a hostile value (see `classifyHoles`):
  * - attribute values are quoted (`value="${x}"`, never `value=${x}`), because escaping
  *   alone does not stop an unquoted value from adding attributes;
- * - `href`, `action`, `formaction` and `src` receive a `SafeUrl`, never a plain string.
+ * - a URL attribute (`href`, `action`, `src` ...) starts with a `SafeUrl`, never a string;
+ * - no hole in an event handler or `style` attribute, or in a <script>, where escaped text
+ *   is still code;
+ * - between attributes only `html` fragments (an optional ` aria-invalid="true"`).
+ *
+ * Calling `html` as a function with a hand-made strings array would sidestep all of this;
+ * it needs a cast to `TemplateStringsArray`, which is the signal to refuse it in review.
  */
 
 // Only this module holds the token, so JavaScript callers cannot construct the classes either.
@@ -71,43 +77,144 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c]!);
 }
 
-const UNQUOTED_ATTRIBUTE = /=\s*$/;
-const URL_ATTRIBUTE = /\s(?:href|action|formaction|src)\s*=\s*["']$/i;
-const checkedTemplates = new WeakMap<TemplateStringsArray, readonly boolean[]>();
+/**
+ * Where a hole sits: element content (`text`), a quoted attribute value (`attribute`), the
+ * start of a URL attribute's value (`url`), or between attributes in a tag (`tag`, where
+ * only fragments made by `html` may go, e.g. an optional ` aria-invalid="true"`).
+ */
+type HoleContext = 'text' | 'attribute' | 'url' | 'tag';
 
-/** Checks a template once and remembers which holes sit in a URL attribute. */
-function urlHoles(strings: TemplateStringsArray): readonly boolean[] {
-  let holes = checkedTemplates.get(strings);
-  if (holes) return holes;
-  holes = strings.slice(0, -1).map((before, i) => {
-    if (UNQUOTED_ATTRIBUTE.test(before)) {
-      throw new TypeError(`html: attribute value before hole ${i} must be quoted: …${before.slice(-40)}`);
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'srcset',
+  'action',
+  'formaction',
+  'poster',
+  'cite',
+  'data',
+  'background',
+  'ping',
+  'manifest',
+  'xlink:href',
+]);
+const RAW_TEXT_ELEMENTS = new Set(['script', 'style', 'textarea', 'title']);
+
+/**
+ * Scans the template's static text with a small state machine (enough for our own
+ * templates, not a general HTML parser) and classifies each hole; throws on a hole where
+ * escaping is not enough: an unquoted attribute value, an event handler or `style`
+ * attribute, or inside a <script>.
+ */
+function classifyHoles(strings: readonly string[]): HoleContext[] {
+  let state: 'text' | 'tag' | 'value' = 'text';
+  let tagName = '';
+  let rawText = '';
+  let attribute = '';
+  let quote = '';
+  let valueStarted = false;
+  const contexts: HoleContext[] = [];
+  const fail = (i: number, why: string): never => {
+    throw new TypeError(`html: hole ${i} ${why}: …${strings[i]!.slice(-40)}`);
+  };
+  strings.forEach((chunk, i) => {
+    let j = 0;
+    while (j < chunk.length) {
+      const c = chunk[j]!;
+      if (state === 'text') {
+        if (rawText) {
+          if (chunk.startsWith(`</${rawText}`, j)) rawText = '';
+          j++;
+          continue;
+        }
+        const tag = /^<\/?([a-zA-Z][a-zA-Z0-9-]*)/.exec(chunk.slice(j, j + 40));
+        if (tag) {
+          state = 'tag';
+          tagName = tag[0][1] === '/' ? '' : tag[1]!.toLowerCase();
+          j += tag[0].length;
+          continue;
+        }
+        j++;
+      } else if (state === 'tag') {
+        if (c === '>') {
+          state = 'text';
+          if (RAW_TEXT_ELEMENTS.has(tagName)) rawText = tagName;
+          j++;
+          continue;
+        }
+        const attr = /^([^\s"'=<>`/]+)\s*=\s*(["']?)/.exec(chunk.slice(j));
+        if (attr) {
+          attribute = attr[1]!.toLowerCase();
+          if (!attr[2]) {
+            // Only a hole can follow an unquoted `=` in our templates.
+            if (j + attr[0].length === chunk.length) fail(i, 'is an unquoted attribute value; quote it');
+            j += attr[0].length;
+            continue;
+          }
+          state = 'value';
+          quote = attr[2];
+          valueStarted = false;
+          j += attr[0].length;
+          continue;
+        }
+        j++;
+      } else {
+        if (c === quote) state = 'tag';
+        else if (!/\s/.test(c)) valueStarted = true;
+        j++;
+      }
     }
-    return URL_ATTRIBUTE.test(before);
+    if (i === strings.length - 1) return;
+    if (state === 'tag') contexts.push('tag');
+    else if (state === 'value') {
+      if (attribute.startsWith('on') || attribute === 'style') fail(i, `is in a ${attribute} attribute`);
+      contexts.push(URL_ATTRIBUTES.has(attribute) && !valueStarted ? 'url' : 'attribute');
+      valueStarted = true;
+    } else {
+      if (rawText === 'script') fail(i, 'is inside a <script>');
+      contexts.push('text');
+    }
   });
-  checkedTemplates.set(strings, holes);
-  return holes;
+  return contexts;
 }
 
-function render(value: HtmlValue, inUrlAttribute: boolean): string {
-  if (value === null || value === undefined || value === false) return '';
-  if (inUrlAttribute && !(value instanceof SafeUrl)) {
-    throw new TypeError('html: href, action, formaction and src take a SafeUrl from safeUrl()');
+const checkedTemplates = new WeakMap<TemplateStringsArray, readonly HoleContext[]>();
+
+function holeContexts(strings: TemplateStringsArray): readonly HoleContext[] {
+  let contexts = checkedTemplates.get(strings);
+  if (!contexts) {
+    contexts = classifyHoles(strings);
+    checkedTemplates.set(strings, contexts);
   }
-  if (value instanceof SafeHtml) return value.toString();
+  return contexts;
+}
+
+function render(value: HtmlValue, context: HoleContext): string {
+  if (context === 'url' && !(value instanceof SafeUrl)) {
+    // Even an empty value is refused: the next hole would then decide the URL's scheme.
+    throw new TypeError('html: a URL attribute (href, action, src ...) takes a SafeUrl from safeUrl()');
+  }
+  if (value === null || value === undefined || value === false) return '';
+  if (context === 'tag' && !(value instanceof SafeHtml) && !Array.isArray(value)) {
+    throw new TypeError('html: only html`` fragments may stand between attributes');
+  }
+  if (value instanceof SafeHtml) {
+    if (context === 'attribute') throw new TypeError('html: an attribute value takes text, not markup');
+    return value.toString();
+  }
   if (value instanceof SafeUrl) return escapeHtml(value.toString());
   if (typeof value === 'number') return escapeHtml(String(value));
   if (typeof value === 'string') return escapeHtml(value);
-  if (Array.isArray(value)) return value.map((v: HtmlValue) => render(v, inUrlAttribute)).join('');
+  if (Array.isArray(value)) return value.map((v: HtmlValue) => render(v, context)).join('');
   throw new TypeError(`html: cannot interpolate a value of type ${typeof value}`);
 }
 
 /** Builds a `SafeHtml` fragment; every interpolated value is escaped unless it is `SafeHtml`. */
 export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {
-  const holes = urlHoles(strings);
+  const contexts = holeContexts(strings);
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) {
-    out += render(values[i], holes[i]!) + strings[i + 1]!;
+    out += render(values[i], contexts[i]!) + strings[i + 1]!;
   }
   return makeSafeHtml(out);
 }
