@@ -102,6 +102,7 @@ describe('loadConfig', () => {
           forget_after: 3600,
         },
       },
+      sessions: { idle_timeout: 1800, absolute_timeout: 43_200, max_per_user: 0 },
       users: [],
     });
   });

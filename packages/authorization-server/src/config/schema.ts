@@ -257,6 +257,29 @@ export const AccountsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const SessionsSchema = Type.Object(
+  {
+    idle_timeout: Seconds(
+      'Seconds a sign-in session lasts without use; each use moves the end (to within a minute).',
+      1800,
+      2_592_000,
+    ),
+    absolute_timeout: Seconds(
+      'Seconds a sign-in session lasts however much it is used; at least idle_timeout.',
+      43_200,
+      31_536_000,
+    ),
+    max_per_user: Type.Integer({
+      minimum: 0,
+      maximum: 1000,
+      default: 0,
+      description:
+        'Live sessions one user may have at once (0 = unlimited); a new sign-in beyond it ends the oldest.',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     issuer: Type.Optional(
@@ -343,6 +366,7 @@ export const ConfigSchema = Type.Object(
     resources: Type.Array(ResourceSchema, { default: [] }),
     clients: Type.Array(ClientSchema, { default: [] }),
     accounts: AccountsSchema,
+    sessions: SessionsSchema,
     users: Type.Array(UserSchema, {
       default: [],
       description: 'Users created or updated at every start, for development and tests.',
@@ -356,4 +380,5 @@ export type ResourceConfig = Static<typeof ResourceSchema>;
 export type ClientConfig = Static<typeof ClientSchema>;
 export type UserConfig = Static<typeof UserSchema>;
 export type AccountsConfig = Static<typeof AccountsSchema>;
+export type SessionsConfig = Static<typeof SessionsSchema>;
 export type SigningAlg = Static<typeof SigningAlgSchema>;

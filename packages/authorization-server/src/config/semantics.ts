@@ -1,6 +1,7 @@
 import { checkAccountSemantics } from './account-semantics.js';
 import { checkClientSemantics } from './client-semantics.js';
 import type { GatehouseConfig } from './schema.js';
+import { checkSessionSemantics } from './session-semantics.js';
 
 type Problem = { key: string; message: string };
 
@@ -33,6 +34,7 @@ export function checkConfigSemantics(config: GatehouseConfig): Problem[] {
     }
   });
   problems.push(...checkAccountSemantics(config));
+  problems.push(...checkSessionSemantics(config));
   return problems;
 }
 

@@ -12,6 +12,8 @@ export interface DerivedKeys {
   secretDigest: Uint8Array;
   /** Keys the digest of opaque tokens. */
   tokenDigest: Uint8Array;
+  /** Keys the digest of session cookie secrets, the id of a session's row. */
+  sessionDigest: Uint8Array;
 }
 
 export const MASTER_KEY_BYTES = 32;
@@ -38,5 +40,6 @@ export function deriveKeys(masterKey: Uint8Array): DerivedKeys {
     keyEncryption: derive('signing-key-encryption'),
     secretDigest: derive('client-secret-digest'),
     tokenDigest: derive('opaque-token-digest'),
+    sessionDigest: derive('session-cookie-digest'),
   };
 }
