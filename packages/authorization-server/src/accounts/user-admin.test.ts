@@ -141,6 +141,53 @@ describe('addUser and setUserStatus', () => {
       assert.equal((await store.users.findById(user.id))?.status, 'active');
     });
 
+    it('ends a disabled user’s sessions and revokes their tokens, except offline ones', async () => {
+      const user = await add({ username: 'ivan' });
+      const session = (id: string, sid: string) => ({
+        id,
+        sid,
+        userId: user.id,
+        createdAt: T0,
+        lastSeenAt: T0,
+        idleExpiresAt: T0 + 1800,
+        absoluteExpiresAt: T0 + 43_200,
+        authTime: T0,
+        amr: ['pwd'],
+        acr: null,
+        endedAt: null,
+        endReason: null,
+      });
+      await store.sessions.insert(session('session-a', 'sid-a'));
+      await store.sessions.insert(session('session-b', 'sid-b'));
+      const token = (digest: string, offline: boolean) =>
+        store.tokens.insert({
+          digest,
+          kind: 'refresh_token',
+          jti: `jti-${digest}`,
+          clientId: 'web-app',
+          subject: user.id,
+          scope: 'openid',
+          audience: [],
+          issuedAt: T0,
+          expiresAt: T0 + 86_400,
+          revokedAt: null,
+          confirmation: null,
+          extra: {},
+          sessionId: 'session-a',
+          offline,
+        });
+      await token('online', false);
+      await token('offline', true);
+
+      assert.equal((await setUserStatus(store, 'ivan', 'disabled', T0 + 5)).outcome, 'changed');
+      for (const id of ['session-a', 'session-b']) {
+        const ended = await store.sessions.findById(id);
+        assert.deepEqual([ended?.endedAt, ended?.endReason], [T0 + 5, 'user_disabled']);
+      }
+      assert.equal((await store.tokens.findByDigest('online'))?.revokedAt, T0 + 5);
+      assert.equal((await store.tokens.findByDigest('offline'))?.revokedAt, null);
+    });
+
     it('says when there was nothing to change', async () => {
       const user = await add({ username: 'grace' });
       assert.deepEqual(await setUserStatus(store, 'grace', 'active', T0 + 5), { outcome: 'unchanged', user });

@@ -1,4 +1,6 @@
+import { createSilentLogger, type Logger } from '@gatehouse/core';
 import type { Store, UserRecord, UserStatus } from '@gatehouse/store';
+import { endUserSessions } from '../sessions/session-service.js';
 import { hashPassword } from './password.js';
 import { type PasswordPolicy, passwordPolicyProblem } from './password-policy.js';
 import { emailProblem, generateUserId, labelProblem, nameProblem, usernameProblem } from './user-fields.js';
@@ -94,21 +96,26 @@ export type StatusChange =
 
 /**
  * Disables or re-enables a user by username. A disabled user keeps its record and id, and
- * cannot sign in (authenticatePassword answers as for a wrong password).
+ * cannot sign in (authenticatePassword answers as for a wrong password); disabling also ends
+ * the user's sessions and revokes the tokens issued through them, except offline ones.
  */
 export async function setUserStatus(
-  store: Pick<Store, 'users'>,
+  store: Pick<Store, 'users' | 'sessions' | 'tokens'>,
   username: string,
   status: UserStatus,
   now: number,
+  options: { logger?: Logger } = {},
 ): Promise<StatusChange> {
   const user = await store.users.findByUsername(username);
   if (!user) return { outcome: 'not_found' };
   if (user.source === 'config') return { outcome: 'from_config', user };
   if (user.status === status) return { outcome: 'unchanged', user };
   if (!(await store.users.setStatus(user.id, status, now))) return { outcome: 'not_found' };
-  // Disabling stops new sign-ins only. Once sessions exist (issue 3, item 4), this is where a
-  // disabled user's sessions are ended and the tokens issued through them revoked, so that
-  // every caller (CLI, admin API) gets it; enabling restores nothing of that.
+  // Ended here, not in each caller, so that every caller (CLI, admin API) gets it; enabling
+  // restores nothing of that (issue 3, item 4: ending a session revokes its tokens).
+  if (status === 'disabled') {
+    const logger = options.logger ?? createSilentLogger();
+    await endUserSessions({ store, clock: () => now * 1000, logger }, user.id, 'user_disabled');
+  }
   return { outcome: 'changed', user: { ...user, status, updatedAt: now } };
 }

@@ -13,6 +13,9 @@ export interface SessionDeps {
   config: { sessions: SessionsConfig };
 }
 
+/** What ending sessions needs: no secret and no config, so an admin tool can do it too. */
+export type SessionEndDeps = Pick<SessionDeps, 'store' | 'clock' | 'logger'>;
+
 /** Why a session ended, as recorded in its row (`endReason`) and logged. */
 export type SessionEndReason =
   | 'logout'
@@ -160,7 +163,11 @@ function timeoutOf(session: SessionRecord, now: number): 'idle_timeout' | 'absol
  * it, except those granted as offline access: issue 3, item 4. Returns false when it had
  * already ended or does not exist.
  */
-export async function endSession(deps: SessionDeps, id: string, reason: SessionEndReason): Promise<boolean> {
+export async function endSession(
+  deps: SessionEndDeps,
+  id: string,
+  reason: SessionEndReason,
+): Promise<boolean> {
   const now = epochSeconds(deps.clock);
   if (!(await deps.store.sessions.end(id, now, reason))) return false;
   await revokeSessionTokens(deps, id, reason, now);
@@ -172,7 +179,7 @@ export async function endSession(deps: SessionDeps, id: string, reason: SessionE
  * refuses a sid of another user's session, so a forged form cannot end someone else's.
  */
 export async function endUserSession(
-  deps: SessionDeps,
+  deps: SessionEndDeps,
   userId: string,
   sid: string,
   reason: SessionEndReason,
@@ -187,7 +194,7 @@ export async function endUserSession(
  * tokens are revoked too (disabling a user). Returns how many it ended.
  */
 export async function endUserSessions(
-  deps: SessionDeps,
+  deps: SessionEndDeps,
   userId: string,
   reason: SessionEndReason,
 ): Promise<number> {
@@ -236,7 +243,7 @@ async function endSessionRow(
 }
 
 async function revokeSessionTokens(
-  deps: SessionDeps,
+  deps: SessionEndDeps,
   id: string,
   reason: SessionEndReason,
   now: number,
