@@ -12,17 +12,28 @@ export interface KeyRingOptions {
   /** How long a retired key keeps verifying: the longest lifetime of anything it signs. */
   retentionSeconds: number;
   logger: Logger;
+  /**
+   * The alg `signingKey()` uses when the caller names none (`tokens.signing_alg`). Without it,
+   * the alg of the key that activated last, which is only right while the store holds one alg.
+   */
+  signingAlg?: SigningAlg;
 }
 
 /**
  * The signing keys of this node, loaded from the store. The store is authoritative: every
  * node reloads on an interval, and the choice of signing key is a pure function of the rows
  * and the time, so nodes agree without talking to each other.
+ *
+ * Keys are grouped by alg and each group rotates on its own, so a client whose
+ * `id_token_signed_response_alg` differs from `tokens.signing_alg` has an active key too. The
+ * JWKS publishes every group.
  */
 export class KeyRing {
   private readonly loaded = new Map<string, LoadedSigningKey>();
   private records: SigningKeyRecord[] = [];
-  private selection: KeySelection | undefined;
+  private selections = new Map<SigningAlg, KeySelection>();
+  private defaultAlg: SigningAlg | undefined;
+  private changesAt = Number.NEGATIVE_INFINITY;
   private jwks: JSONWebKeySet = { keys: [] };
   private jwksBody = '{"keys":[]}';
   private verifier: ReturnType<typeof createLocalJWKSet> = createLocalJWKSet({ keys: [] });
@@ -44,10 +55,21 @@ export class KeyRing {
     this.select();
   }
 
-  /** The key to sign with now. */
-  signingKey(): LoadedSigningKey {
-    const selection = this.currentSelection();
+  /** The key to sign with now: of `alg`, or of the default alg when none is named. */
+  signingKey(alg?: SigningAlg): LoadedSigningKey {
+    this.currentSelection();
+    const wanted = alg ?? this.defaultAlg!;
+    const selection = this.selections.get(wanted);
+    if (!selection) {
+      throw new Error(`the key ring has no active ${wanted} signing key: create one with ensureSigningKeys`);
+    }
     return this.loaded.get(selection.signingKid)!;
+  }
+
+  /** Whether a key of `alg` signs now. */
+  hasSigningKey(alg: SigningAlg): boolean {
+    this.currentSelection();
+    return this.selections.has(alg);
   }
 
   /** The published JWKS (public parts only). */
@@ -68,30 +90,63 @@ export class KeyRing {
     return this.verifier;
   }
 
-  private currentSelection(): KeySelection {
-    if (!this.selection || epochSeconds(this.options.clock) >= this.selection.changesAt) this.select();
-    return this.selection!;
+  private currentSelection(): void {
+    if (this.selections.size === 0 || epochSeconds(this.options.clock) >= this.changesAt) this.select();
   }
 
   private select(): void {
     if (this.records.length === 0) throw new Error('the key ring is empty: call ensureSigningKey first');
-    const selection = selectKeys(
-      this.records,
-      epochSeconds(this.options.clock),
-      this.options.retentionSeconds,
-    );
-    const keys: JWK[] = selection.publishedKids.map((kid) => this.loaded.get(kid)!.publicJwk);
+    const now = epochSeconds(this.options.clock);
+    const selections = new Map<SigningAlg, KeySelection>();
+    const publishedKids: string[] = [];
+    let changesAt = Number.POSITIVE_INFINITY;
+    for (const [alg, records] of groupByAlg(this.records)) {
+      if (!records.some((r) => r.activatesAt <= now)) {
+        // A first key of a new alg: published before it signs, like any upcoming key.
+        publishedKids.push(...records.map((r) => r.kid));
+        changesAt = Math.min(changesAt, ...records.map((r) => r.activatesAt));
+        continue;
+      }
+      const selection = selectKeys(records, now, this.options.retentionSeconds);
+      selections.set(alg, selection);
+      publishedKids.push(...selection.publishedKids);
+      changesAt = Math.min(changesAt, selection.changesAt);
+    }
+    if (selections.size === 0) throw new Error('no signing key is active yet');
+    const keys: JWK[] = publishedKids.map((kid) => this.loaded.get(kid)!.publicJwk);
     this.jwks = { keys };
     this.jwksBody = JSON.stringify(this.jwks);
     this.verifier = createLocalJWKSet(this.jwks);
-    if (this.selection && this.selection.signingKid !== selection.signingKid) {
-      this.options.logger.info({ kid: selection.signingKid }, 'signing key activated');
+    for (const [alg, selection] of selections) {
+      const previous = this.selections.get(alg);
+      if (previous && previous.signingKid !== selection.signingKid) {
+        this.options.logger.info({ kid: selection.signingKid, alg }, 'signing key activated');
+      }
     }
-    this.selection = selection;
+    this.selections = selections;
+    this.changesAt = changesAt;
+    this.defaultAlg =
+      this.options.signingAlg ??
+      (this.records.find((r) => r.kid === selectKeys(this.records, now, 0).signingKid)!.alg as SigningAlg);
   }
 }
 
-/** Creates a key that signs at once when the store holds no active key (first start). */
+/** Records grouped by alg, groups in the order their first key appears. */
+function groupByAlg(records: SigningKeyRecord[]): Map<SigningAlg, SigningKeyRecord[]> {
+  const groups = new Map<SigningAlg, SigningKeyRecord[]>();
+  for (const record of records) {
+    const alg = record.alg as SigningAlg;
+    const group = groups.get(alg);
+    if (group) group.push(record);
+    else groups.set(alg, [record]);
+  }
+  return groups;
+}
+
+/**
+ * Creates a key that signs at once when the store holds no active key (first start).
+ * Keys of further algs come from `ensureSigningKeys`.
+ */
 export async function ensureSigningKey(
   store: SigningKeyStore,
   alg: SigningAlg,
@@ -105,6 +160,28 @@ export async function ensureSigningKey(
   return record;
 }
 
+/**
+ * Creates, for each alg in `algs` that has no active key yet, a key that signs at once: called
+ * at start with `tokens.signing_alg` and every client's `id_token_signed_response_alg`, so the
+ * issuer can sign each client's ID tokens with the alg it registered.
+ */
+export async function ensureSigningKeys(
+  store: SigningKeyStore,
+  algs: Iterable<SigningAlg>,
+  encryptionKey: Uint8Array,
+  now: number,
+): Promise<SigningKeyRecord[]> {
+  const records = await store.list();
+  const created: SigningKeyRecord[] = [];
+  for (const alg of new Set(algs)) {
+    if (records.some((r) => r.alg === alg && r.activatesAt <= now)) continue;
+    const record = await createSigningKeyRecord(alg, encryptionKey, now, now);
+    await store.insert(record);
+    created.push(record);
+  }
+  return created;
+}
+
 export interface RotationResult {
   added: SigningKeyRecord;
   removed: string[];
@@ -113,7 +190,8 @@ export interface RotationResult {
 /**
  * Adds the next key. It is published at once and signs from `now + publishBeforeUse`, so every
  * verifier that refreshes its JWKS in that window knows it before the first token it signs.
- * Retired keys past their retention are removed at the same time.
+ * Retired keys of the same alg past their retention are removed at the same time; keys of
+ * other algs rotate on their own.
  */
 export async function rotateSigningKeys(
   store: SigningKeyStore,
@@ -132,7 +210,7 @@ export async function rotateSigningKeys(
     options.now + options.publishBeforeUse,
   );
   await store.insert(added);
-  const records = await store.list();
+  const records = (await store.list()).filter((r) => r.alg === options.alg);
   const { expiredKids } = selectKeys(records, options.now, options.retentionSeconds);
   for (const kid of expiredKids) await store.remove(kid);
   return { added, removed: expiredKids };
