@@ -8,7 +8,7 @@ import { syncConfigClients } from './clients/config-clients.js';
 import type { GatehouseConfig } from './config/schema.js';
 import { endpointUrls, type IssuerContext } from './context.js';
 import { createIssuerMetrics } from './http/metrics.js';
-import { ensureSigningKey, KeyRing } from './keys/key-ring.js';
+import { ensureSigningKeys, KeyRing } from './keys/key-ring.js';
 import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
 import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
@@ -65,13 +65,16 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     const secrets = deriveKeys(master.key);
     const resources = createResourceRegistry(config);
     const now = epochSeconds(clock);
-    const created = await ensureSigningKey(
-      store.signingKeys,
+    // One active key per algorithm in use: the access-token algorithm, and each client's
+    // ID-token algorithm (OIDC Core §2, id_token_signed_response_alg).
+    const algs = [
       config.tokens.signing_alg,
-      secrets.keyEncryption,
-      now,
-    );
-    if (created) logger.info({ kid: created.kid, alg: created.alg }, 'created the first signing key');
+      ...config.clients.flatMap((c) =>
+        c.id_token_signed_response_alg ? [c.id_token_signed_response_alg] : [],
+      ),
+    ];
+    const created = await ensureSigningKeys(store.signingKeys, algs, secrets.keyEncryption, now);
+    for (const key of created) logger.info({ kid: key.kid, alg: key.alg }, 'created a signing key');
 
     const keys = new KeyRing({
       store: store.signingKeys,
@@ -79,6 +82,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
       clock,
       retentionSeconds: signingKeyRetention(config),
       logger,
+      signingAlg: config.tokens.signing_alg,
     });
     await keys.reload();
     reloadTimer = setInterval(() => {
