@@ -1,10 +1,14 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { IssuerContext } from './context.js';
+import { authorizationEndpoint } from './endpoints/authorize.js';
+import { consentEndpoint } from './endpoints/consent.js';
 import { discoveryEndpoint } from './endpoints/discovery.js';
 import { healthEndpoints } from './endpoints/health.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
+import { loginEndpoint } from './endpoints/login.js';
 import { rejectOtherMethods } from './endpoints/method-not-allowed.js';
+import { pushedAuthorizationRequestEndpoint } from './endpoints/par.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { registerErrorHandler } from './http/error-handler.js';
@@ -39,6 +43,10 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
   introspectionEndpoint(app, ctx);
   revocationEndpoint(app, ctx);
   healthEndpoints(app, ctx);
-  for (const url of ['/token', '/introspect', '/revoke']) rejectOtherMethods(app, url, 'POST');
+  authorizationEndpoint(app, ctx);
+  pushedAuthorizationRequestEndpoint(app, ctx);
+  loginEndpoint(app, ctx);
+  consentEndpoint(app, ctx);
+  for (const url of ['/token', '/introspect', '/revoke', '/par']) rejectOtherMethods(app, url, 'POST');
   return app;
 }

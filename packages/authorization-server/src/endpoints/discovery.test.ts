@@ -42,8 +42,10 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       .filter((k) => k.endsWith('_endpoint') || k.endsWith('_uri'))
       .sort();
     assert.deepEqual(advertised, [
+      'authorization_endpoint',
       'introspection_endpoint',
       'jwks_uri',
+      'pushed_authorization_request_endpoint',
       'revocation_endpoint',
       'token_endpoint',
     ]);
@@ -51,13 +53,20 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     assert.equal(metadata.introspection_endpoint, `${TEST_ISSUER}/introspect`);
     assert.equal(metadata.revocation_endpoint, `${TEST_ISSUER}/revoke`);
     assert.equal(metadata.jwks_uri, `${TEST_ISSUER}/jwks`);
+    assert.equal(metadata.authorization_endpoint, `${TEST_ISSUER}/authorize`);
+    assert.equal(metadata.pushed_authorization_request_endpoint, `${TEST_ISSUER}/par`);
   });
 
   it('answers at every advertised endpoint', async () => {
     const metadata = (await get('/.well-known/openid-configuration')).json();
     const path = (url: string) => url.slice(TEST_ISSUER.length);
     assert.equal((await get(path(metadata.jwks_uri))).statusCode, 200);
-    for (const key of ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint']) {
+    for (const key of [
+      'token_endpoint',
+      'introspection_endpoint',
+      'revocation_endpoint',
+      'pushed_authorization_request_endpoint',
+    ]) {
       // No client authentication, so 401 (or 400 for a missing grant_type): the route exists.
       const res = await t.post(path(metadata[key]), {});
       assert.ok([400, 401].includes(res.statusCode), `${key} answered ${res.statusCode}`);
@@ -65,10 +74,17 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     }
   });
 
-  it('lists client_credentials as the only grant type and no response types', async () => {
+  it('lists client_credentials as the only grant type', async () => {
     const metadata = (await get('/.well-known/oauth-authorization-server')).json();
     assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
-    assert.deepEqual(metadata.response_types_supported, []);
+  });
+
+  it('describes the authorization endpoint: code with PKCE S256, iss in responses, optional PAR', async () => {
+    const metadata = (await get('/.well-known/oauth-authorization-server')).json();
+    assert.deepEqual(metadata.response_types_supported, ['code']);
+    assert.deepEqual(metadata.code_challenge_methods_supported, ['S256']);
+    assert.equal(metadata.authorization_response_iss_parameter_supported, true);
+    assert.equal(metadata.require_pushed_authorization_requests, false);
   });
 
   it('lists the scopes of every resource once, sorted', async () => {

@@ -10,14 +10,21 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
   const scopes = [...new Set(ctx.resources.all().flatMap((r) => [...r.scopes]))].sort();
   return {
     issuer: ctx.config.issuer,
+    authorization_endpoint: `${ctx.config.issuer}/authorize`,
     token_endpoint: ctx.endpoints.token,
     jwks_uri: ctx.endpoints.jwks,
     introspection_endpoint: ctx.endpoints.introspection,
     revocation_endpoint: ctx.endpoints.revocation,
     scopes_supported: scopes,
-    // RFC 8414 §2 requires response_types_supported; no grant here uses the authorization
-    // endpoint yet, so there is none to list.
-    response_types_supported: [],
+    pushed_authorization_request_endpoint: `${ctx.config.issuer}/par`,
+    // OAuth 2.1: the authorization code flow only, with PKCE S256 for every client.
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    // RFC 9207 §3: every authorization response carries `iss`.
+    authorization_response_iss_parameter_supported: true,
+    // RFC 9126 §5: PAR is optional server-wide; a client's own setting can require it.
+    require_pushed_authorization_requests: false,
     grant_types_supported: [...grants.keys()],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,

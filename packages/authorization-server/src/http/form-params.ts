@@ -15,7 +15,11 @@ const REPEATABLE = new Set(['resource', 'audience']);
 export class FormParams {
   private constructor(private readonly values: Map<string, string[]>) {}
 
-  static parse(body: string): FormParams {
+  /**
+   * @param repeatable names that may repeat; an HTML form with checkboxes (the consent page's
+   * `scope`) sends one field per ticked box.
+   */
+  static parse(body: string, repeatable: ReadonlySet<string> = REPEATABLE): FormParams {
     const values = new Map<string, string[]>();
     for (const [name, value] of new URLSearchParams(body)) {
       if (value.length > MAX_PARAMETER_LENGTH) {
@@ -24,7 +28,7 @@ export class FormParams {
       if (value === '') continue;
       const list = values.get(name);
       if (list) {
-        if (!REPEATABLE.has(name)) {
+        if (!repeatable.has(name)) {
           throw new OAuthError('invalid_request', `parameter '${truncate(name)}' is included more than once`);
         }
         list.push(value);
@@ -59,6 +63,12 @@ export class FormParams {
   }
 }
 
+/** Parses forms like {@link FormParams.parse}, letting the named fields repeat besides the usual ones. */
+export function formParserAllowing(...names: string[]): (body: string) => FormParams {
+  const repeatable = new Set([...REPEATABLE, ...names]);
+  return (body) => FormParams.parse(body, repeatable);
+}
+
 function truncate(name: string): string {
   return name.length > 40 ? `${name.slice(0, 40)}…` : name;
 }
@@ -68,14 +78,17 @@ function truncate(name: string): string {
  * application/x-www-form-urlencoded (RFC 6749 §3.2, RFC 7662 §2.1, RFC 7009 §2.1), and a body of
  * any other type is refused rather than guessed at.
  */
-export function registerFormParser(app: FastifyInstance): void {
+export function registerFormParser(
+  app: FastifyInstance,
+  parse: (body: string) => FormParams = (body) => FormParams.parse(body),
+): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
     (_request, body, done) => {
       try {
-        done(null, FormParams.parse(body as string));
+        done(null, parse(body as string));
       } catch (error) {
         done(error as Error, undefined);
       }

@@ -14,6 +14,10 @@ export interface DerivedKeys {
   tokenDigest: Uint8Array;
   /** Keys the digest of session cookie secrets, the id of a session's row. */
   sessionDigest: Uint8Array;
+  /** Keys the HMAC of the pages' CSRF tokens (pages/csrf.ts). */
+  csrf: Uint8Array;
+  /** Encrypts the interaction cookie carried between /authorize, /login and /consent (JWE `dir`). */
+  interaction: Uint8Array;
 }
 
 export const MASTER_KEY_BYTES = 32;
@@ -41,5 +45,7 @@ export function deriveKeys(masterKey: Uint8Array): DerivedKeys {
     secretDigest: derive('client-secret-digest'),
     tokenDigest: derive('opaque-token-digest'),
     sessionDigest: derive('session-cookie-digest'),
+    csrf: derive('pages-csrf'),
+    interaction: derive('interaction-cookie-encryption'),
   };
 }
