@@ -218,5 +218,95 @@ for (const backend of storeBackends()) {
       const res = await get(`/authorize?${authorizeQuery({ scope: 'openid', prompt: 'login' })}`, jar);
       assert.equal(location(res).pathname, '/login');
     });
+
+    it('keeps the interaction in a __Host- cookie: Secure, HttpOnly, Lax, 10 minutes', async () => {
+      const res = await get(`/authorize?${authorizeQuery()}`);
+      const cookie = String(res.headers['set-cookie']);
+      assert.match(
+        cookie,
+        /^__Host-gatehouse-interaction=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/,
+      );
+    });
+
+    it('accepts the request by POST too', async () => {
+      const res = await t.post('/authorize', Object.fromEntries(new URLSearchParams(authorizeQuery())));
+      assert.equal(location(res).pathname, '/login');
+    });
+
+    it('prefills login_hint and sets the CSRF cookie on the login page', async () => {
+      const jar = new CookieJar();
+      const { page } = await startSignIn(jar, { login_hint: 'alice' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /name="username" value="alice"/);
+      assert.match(String(page.headers['set-cookie']), /^__Host-gatehouse-csrf=/);
+      assert.match(String(page.headers['content-security-policy']), /form-action 'self' https:\/\/app\.test/);
+    });
+
+    it('shows the expired page once the interaction is older than 10 minutes', async () => {
+      const jar = new CookieJar();
+      const { interaction } = await startSignIn(jar);
+      t.clock.advance(601);
+      const res = await get(`/login?interaction=${interaction}`, jar);
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /This page has expired/);
+    });
+
+    it('refuses a login POST from a browser without the CSRF cookie', async () => {
+      const jar = new CookieJar();
+      const { page, interaction } = await startSignIn(jar);
+      const res = await t.post('/login', {
+        csrf_token: csrfTokenOf(page.body),
+        interaction_id: interaction,
+        username: 'alice',
+        password: PASSWORD,
+      });
+      assert.equal(res.statusCode, 403);
+    });
+
+    it('answers a malformed login POST with a 400 page, not JSON', async () => {
+      const jar = new CookieJar();
+      const res = await t.issuer.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
+        payload: 'username=a&username=b',
+      });
+      assert.equal(res.statusCode, 400);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+    });
+
+    it('throttles repeated failures with 429 and Retry-After', async () => {
+      const jar = new CookieJar();
+      const { page, interaction } = await startSignIn(jar);
+      const form = { csrf_token: csrfTokenOf(page.body), interaction_id: interaction, username: 'bob' };
+      let res = await postForm('/login', { ...form, password: 'wrong' }, jar);
+      for (let i = 0; i < 10 && res.statusCode === 400; i++) {
+        res = await postForm('/login', { ...form, password: 'wrong' }, jar);
+      }
+      assert.equal(res.statusCode, 429);
+      assert.ok(Number(res.headers['retry-after']) >= 1);
+      assert.match(res.body, /Too many sign-in attempts/);
+    });
+
+    it('asks to sign in again when the sign-in is older than max_age', async () => {
+      const jar = new CookieJar();
+      await signIn(jar, { scope: 'openid' });
+      t.clock.advance(120);
+      const res = await get(`/authorize?${authorizeQuery({ scope: 'openid', max_age: '60' })}`, jar);
+      assert.equal(location(res).pathname, '/login');
+      const none = await get(
+        `/authorize?${authorizeQuery({ scope: 'openid', max_age: '60', prompt: 'none' })}`,
+        jar,
+      );
+      assert.equal(location(none).searchParams.get('error'), 'login_required');
+    });
+
+    it('shows the expired page for consent without a session', async () => {
+      const jar = new CookieJar();
+      const { interaction } = await startSignIn(jar);
+      const res = await get(`/consent?interaction=${interaction}`, jar);
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /This page has expired/);
+    });
   });
 }

@@ -20,7 +20,7 @@ import {
   readInteraction,
 } from '../interaction/interaction-cookie.js';
 import { issueAuthorizationCode } from '../interaction/issue-authorization-code.js';
-import { sendErrorPage, sendRedirect } from '../pages/page-reply.js';
+import { registerPageErrorHandler, sendErrorPage, sendRedirect } from '../pages/page-reply.js';
 import { readSessionCookie } from '../sessions/session-cookie.js';
 import { readSession } from '../sessions/session-service.js';
 import { opaqueTokenDigest } from '../tokens/access-token.js';
@@ -39,25 +39,13 @@ interface ResolvedParams {
  * validate the rest (errors redirected, with `iss`), then sign-in, consent, and the code.
  */
 export function authorizationEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    try {
-      return await authorize(ctx, request, reply);
-    } catch (error) {
-      // Only before the redirect URI is validated (a repeated parameter, say): a page, never JSON.
-      if (!isOAuthError(error)) throw error;
-      request.log.info(
-        { error: error.code, detail: error.detail ?? error.description },
-        'authorization refused',
-      );
-      return sendErrorPage(request, reply, {
-        status: 400,
-        kind: 'invalid_request',
-        description: error.description,
-      });
-    }
-  };
-  app.get('/authorize', handler);
-  app.post('/authorize', handler);
+  // Errors before the redirect URI is validated (a repeated parameter, say) are pages.
+  app.register(async (scoped) => {
+    registerPageErrorHandler(scoped);
+    const handler = (request: FastifyRequest, reply: FastifyReply) => authorize(ctx, request, reply);
+    scoped.get('/authorize', handler);
+    scoped.post('/authorize', handler);
+  });
 }
 
 async function authorize(

@@ -17,6 +17,7 @@ import { assertSafeUrl } from '../pages/html.js';
 import {
   isFormTokenValid,
   issueFormToken,
+  registerPageErrorHandler,
   sendErrorPage,
   sendPage,
   sendRedirect,
@@ -36,6 +37,7 @@ export function consentEndpoint(app: FastifyInstance, ctx: IssuerContext): void 
   // Its own scope: the form sends one `scope` field per ticked box, which only this route accepts.
   app.register(async (scoped) => {
     registerFormParser(scoped, formParserAllowing(CONSENT_FIELDS.scope));
+    registerPageErrorHandler(scoped);
     scoped.get('/consent', (request, reply) => showConsent(ctx, request, reply));
     scoped.post('/consent', (request, reply) => decideConsent(ctx, request, reply));
   });

@@ -14,6 +14,7 @@ import { type LoginPageInput, renderLoginPage } from '../pages/login-page.js';
 import {
   isFormTokenValid,
   issueFormToken,
+  registerPageErrorHandler,
   sendErrorPage,
   sendPage,
   sendRedirect,
@@ -27,6 +28,13 @@ import { startSession } from '../sessions/session-service.js';
  * on success starts a session and sends the browser back to /authorize to resume.
  */
 export function loginEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
+  app.register(async (scoped) => {
+    registerPageErrorHandler(scoped);
+    loginRoutes(scoped, ctx);
+  });
+}
+
+function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
   app.get('/login', async (request, reply) => {
     const id = (request.query as Record<string, unknown>)['interaction'];
     const loaded = await loadInteraction(ctx, request, typeof id === 'string' ? id : undefined);

@@ -1,4 +1,5 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isOAuthError } from '@gatehouse/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type CsrfPurpose, generateCsrfBinding, issueCsrfToken, verifyCsrfToken } from './csrf.js';
 import { CSRF_COOKIE, csrfCookie, type HostCookie, readCookie, serializeHostCookie } from './csrf-cookie.js';
 import { type ErrorPageKind, renderErrorPage } from './error-page.js';
@@ -58,4 +59,23 @@ export function isFormTokenValid(
   const result = verifyCsrfToken({ ...options, binding, token });
   if (!result.ok) request.log.info({ reason: result.reason }, 'csrf token refused');
   return result.ok;
+}
+
+/**
+ * Errors of the routes a person's browser calls render as error pages, not JSON: a bad
+ * parameter or body (an OAuthError, or Fastify's 4xx) as `invalid_request` with its status,
+ * anything else as `server_error` with the full entry in the log. Register it inside the
+ * plugin scope of those routes only.
+ */
+export function registerPageErrorHandler(scope: FastifyInstance): void {
+  scope.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = isOAuthError(error) ? error.status : (error.statusCode ?? 500);
+    if (status >= 400 && status < 500) {
+      const description = isOAuthError(error) ? error.description : undefined;
+      request.log.info({ detail: error.message }, 'page request rejected');
+      return sendErrorPage(request, reply, { status, kind: 'invalid_request', description });
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return sendErrorPage(request, reply, { status: 500, kind: 'server_error' });
+  });
 }

@@ -31,7 +31,10 @@ export const browserFlowConfig = {
     { client_id: 'service', client_secret: SERVICE_SECRET, grant_types: ['client_credentials'], scope: '' },
     { client_id: 'resource-server', client_secret: SERVICE_SECRET, scope: '' },
   ],
-  users: [{ username: 'alice', name: 'Alice Example', password: PASSWORD }],
+  users: [
+    { username: 'alice', name: 'Alice Example', password: PASSWORD },
+    { username: 'bob', name: 'Bob Example', password: PASSWORD },
+  ],
 };
 
 /** A browser's cookie jar, kept by hand between inject() calls. */
