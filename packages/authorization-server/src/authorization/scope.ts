@@ -1,4 +1,5 @@
 import { OAuthError } from '@gatehouse/core';
+import { SCOPE_CLAIMS } from '../claims/scope-claims.js';
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens separated by one space.
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
@@ -16,4 +17,22 @@ export function parseScope(value: string | undefined): string[] {
 /** The scopes a client may be granted, from its registered `scope` metadata. */
 export function allowedScopes(clientScope: unknown): Set<string> {
   return new Set(typeof clientScope === 'string' ? clientScope.split(' ').filter(Boolean) : []);
+}
+
+/** OpenID Connect Core §5.4 scopes, `openid` and `offline_access` (§11): any client may ask for them. */
+export const OPENID_SCOPES: ReadonlySet<string> = new Set([
+  'openid',
+  'offline_access',
+  ...Object.keys(SCOPE_CLAIMS),
+]);
+
+/**
+ * The requested scopes the client may be granted: the OpenID ones and those its registered
+ * `scope` lists, in request order. The rest are dropped, not refused: RFC 6749 §3.3 lets the
+ * server "fully or partially ignore the scope requested by the client", and the token
+ * response then states the scope granted.
+ */
+export function grantableScopes(clientScope: unknown, requested: readonly string[]): string[] {
+  const allowed = allowedScopes(clientScope);
+  return requested.filter((scope) => OPENID_SCOPES.has(scope) || allowed.has(scope));
 }

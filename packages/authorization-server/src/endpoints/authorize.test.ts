@@ -308,5 +308,29 @@ for (const backend of storeBackends()) {
       assert.equal(res.statusCode, 400);
       assert.match(res.body, /This page has expired/);
     });
+
+    it('leaves out scopes the client may not have, on the consent page and in the code', async () => {
+      const jar = new CookieJar();
+      const consentUrl = await signIn(jar, { scope: 'openid admin:everything email' });
+      const page = await get(`${consentUrl.pathname}${consentUrl.search}`, jar);
+      assert.doesNotMatch(page.body, /admin:everything/);
+      const res = await postForm(
+        '/consent',
+        {
+          csrf_token: csrfTokenOf(page.body),
+          interaction_id: consentUrl.searchParams.get('interaction')!,
+          scope: ['email', 'admin:everything'],
+          decision: 'approve',
+        },
+        jar,
+      );
+      const code = location(res).searchParams.get('code')!;
+      const ctx = t.issuer.context;
+      const use = await ctx.store.authorizationCodes.consume(
+        opaqueTokenDigest(ctx, code),
+        epochSeconds(ctx.clock),
+      );
+      assert.equal(use?.code.scope, 'openid email');
+    });
   });
 }

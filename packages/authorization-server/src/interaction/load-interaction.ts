@@ -8,6 +8,7 @@ import {
 } from '../authorization/authorization-request.js';
 import { isInvalidRedirect } from '../authorization/redirect-uri.js';
 import { paramsFromRecord } from '../authorization/request-params.js';
+import { grantableScopes } from '../authorization/scope.js';
 import type { IssuerContext } from '../context.js';
 import { type Interaction, readInteraction } from './interaction-cookie.js';
 
@@ -36,7 +37,9 @@ export async function loadInteraction(
   const target = validateClientAndRedirect(params, client);
   if (!client || isInvalidRedirect(target)) return undefined;
   try {
-    return { interaction, request: validateRequest(params, target, { pushed: interaction.pushed }), client };
+    const validated = validateRequest(params, target, { pushed: interaction.pushed });
+    validated.scope = grantableScopes(client.metadata.scope, validated.scope);
+    return { interaction, request: validated, client };
   } catch (error) {
     if (isOAuthError(error)) return undefined;
     throw error;
