@@ -29,3 +29,14 @@ export function resolveResource(registry: ResourceRegistry, requested: string[],
       : 'the scopes belong to several APIs; name one with the resource parameter (RFC 8707)',
   );
 }
+
+/**
+ * The authorization request's `resource` values (RFC 8707 §2, repeatable there: each token is
+ * later issued for one of them) must all be APIs this server serves; else invalid_target.
+ */
+export function assertKnownResources(registry: ResourceRegistry, requested: readonly string[]): void {
+  for (const id of requested) {
+    if (!registry.find(id))
+      throw new OAuthError('invalid_target', 'the resource is not known to this server');
+  }
+}

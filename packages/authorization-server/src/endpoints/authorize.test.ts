@@ -176,6 +176,14 @@ for (const backend of storeBackends()) {
       assert.equal(callback.searchParams.get('iss'), TEST_ISSUER);
     });
 
+    it('redirects invalid_target for a resource this server does not serve', async () => {
+      const callback = location(
+        await get(`/authorize?${authorizeQuery({ resource: 'https://unknown.test' })}`),
+      );
+      assert.equal(callback.searchParams.get('error'), 'invalid_target');
+      assert.equal(callback.searchParams.get('iss'), TEST_ISSUER);
+    });
+
     it('refuses a login POST with a missing or wrong CSRF token with the 403 page', async () => {
       const jar = new CookieJar();
       const { interaction } = await startSignIn(jar);

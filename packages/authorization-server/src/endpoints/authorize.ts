@@ -10,6 +10,7 @@ import { buildErrorRedirect, type ResponseTarget } from '../authorization/author
 import { isPushedRequestUri, resolvePushedRequest } from '../authorization/par.js';
 import { type InvalidRedirect, isInvalidRedirect } from '../authorization/redirect-uri.js';
 import { type ParamsLike, paramsFromRecord, recordFromParams } from '../authorization/request-params.js';
+import { assertKnownResources } from '../authorization/resource.js';
 import { grantableScopes } from '../authorization/scope.js';
 import type { IssuerContext } from '../context.js';
 import { FormParams, formParams } from '../http/form-params.js';
@@ -64,6 +65,7 @@ async function authorize(
   try {
     authorization = validateRequest(resolved.params, target, { pushed: resolved.pushed });
     authorization.scope = grantableScopes(target.client.metadata.scope, authorization.scope);
+    assertKnownResources(ctx.resources, authorization.resource);
   } catch (error) {
     if (!isOAuthError(error)) throw error;
     return redirectError(ctx, reply, target, error);
