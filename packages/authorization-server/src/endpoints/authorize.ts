@@ -8,7 +8,7 @@ import {
 } from '../authorization/authorization-request.js';
 import { buildErrorRedirect, type ResponseTarget } from '../authorization/authorization-response.js';
 import { isPushedRequestUri, resolvePushedRequest } from '../authorization/par.js';
-import { type InvalidRedirect, isInvalidRedirect } from '../authorization/redirect-uri.js';
+import { type InvalidRedirect, invalidRedirect, isInvalidRedirect } from '../authorization/redirect-uri.js';
 import { type ParamsLike, paramsFromRecord, recordFromParams } from '../authorization/request-params.js';
 import { assertKnownResources } from '../authorization/resource.js';
 import { grantableScopes } from '../authorization/scope.js';
@@ -26,6 +26,9 @@ import { registerPageErrorHandler, sendErrorPage, sendRedirect } from '../pages/
 import { readSessionCookie } from '../sessions/session-cookie.js';
 import { readSession } from '../sessions/session-service.js';
 import { opaqueTokenDigest } from '../tokens/access-token.js';
+
+/** The interaction cookie is missing, forged or expired: the person starts again at the app. */
+const INTERACTION_EXPIRED = 'the sign-in took too long or has already finished';
 
 /** The request's parameters and where they came from. */
 interface ResolvedParams {
@@ -63,8 +66,8 @@ async function authorize(
   if (isInvalidRedirect(target)) return refuse(request, reply, target, client);
   let authorization: AuthorizationRequest;
   try {
-    authorization = validateRequest(resolved.params, target, { pushed: resolved.pushed });
-    authorization.scope = grantableScopes(target.client.metadata.scope, authorization.scope);
+    const validated = validateRequest(resolved.params, target, { pushed: resolved.pushed });
+    authorization = { ...validated, scope: grantableScopes(target.client.metadata.scope, validated.scope) };
     assertKnownResources(ctx.resources, authorization.resource);
   } catch (error) {
     if (!isOAuthError(error)) throw error;
@@ -85,8 +88,7 @@ async function resolveParams(
   const interactionId = query.get('interaction');
   if (interactionId !== undefined) {
     const interaction = await readInteraction(ctx, request.headers.cookie, interactionId);
-    if (!interaction)
-      return { kind: 'invalid_redirect', error: 'invalid_request', description: 'interaction expired' };
+    if (!interaction) return invalidRedirect(INTERACTION_EXPIRED);
     return { params: paramsFromRecord(interaction.params), pushed: interaction.pushed, interaction };
   }
   const requestUri = query.get('request_uri');
@@ -207,7 +209,7 @@ function refuse(
     'authorization request not redirectable',
   );
   const kind =
-    invalid.description === 'interaction expired' || invalid.error === 'invalid_request_uri'
+    invalid.description === INTERACTION_EXPIRED || invalid.error === 'invalid_request_uri'
       ? 'expired'
       : client === undefined
         ? 'unknown_client'

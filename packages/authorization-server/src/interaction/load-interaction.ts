@@ -38,8 +38,8 @@ export async function loadInteraction(
   if (!client || isInvalidRedirect(target)) return undefined;
   try {
     const validated = validateRequest(params, target, { pushed: interaction.pushed });
-    validated.scope = grantableScopes(client.metadata.scope, validated.scope);
-    return { interaction, request: validated, client };
+    const scope = grantableScopes(client.metadata.scope, validated.scope);
+    return { interaction, request: { ...validated, scope }, client };
   } catch (error) {
     if (isOAuthError(error)) return undefined;
     throw error;
