@@ -74,9 +74,9 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     }
   });
 
-  it('lists client_credentials as the only grant type', async () => {
+  it('lists the grant types the token endpoint serves', async () => {
     const metadata = (await get('/.well-known/oauth-authorization-server')).json();
-    assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
+    assert.deepEqual(metadata.grant_types_supported, ['client_credentials', 'authorization_code']);
   });
 
   it('describes the authorization endpoint: code with PKCE S256, iss in responses, optional PAR', async () => {

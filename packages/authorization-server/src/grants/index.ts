@@ -1,9 +1,11 @@
+import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
 import type { Grant } from './grant.js';
 
 /** The grants the token endpoint dispatches on, by grant_type. */
 export const grants: ReadonlyMap<string, Grant> = new Map([
   [clientCredentialsGrant.grantType, clientCredentialsGrant],
+  [authorizationCodeGrant.grantType, authorizationCodeGrant],
 ]);
 
 export type { Grant, GrantRequest, TokenResponse } from './grant.js';

@@ -13,6 +13,11 @@ export interface AccessTokenRequest {
   /** Confirmation claim for sender-constrained tokens (RFC 8705 / RFC 9449). */
   confirmation?: Record<string, string>;
   extra?: Record<string, unknown>;
+  /**
+   * Links an opaque token to what can revoke it: its refresh family, session and grant. A JWT
+   * access token carries none of these and lives out its (short) lifetime.
+   */
+  binding?: Pick<TokenRecord, 'familyId' | 'sessionId' | 'grantId' | 'offline'>;
 }
 
 export interface IssuedAccessToken {
@@ -65,6 +70,7 @@ export async function issueAccessToken(
     revokedAt: null,
     confirmation: request.confirmation ?? null,
     extra: request.extra ?? {},
+    ...request.binding,
   };
   await ctx.store.tokens.insert(record);
   return { token, tokenType, expiresIn: lifetime, scope, format: 'opaque' };
