@@ -76,7 +76,11 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
 
   it('lists the grant types the token endpoint serves', async () => {
     const metadata = (await get('/.well-known/oauth-authorization-server')).json();
-    assert.deepEqual(metadata.grant_types_supported, ['client_credentials', 'authorization_code']);
+    assert.deepEqual(metadata.grant_types_supported, [
+      'client_credentials',
+      'authorization_code',
+      'refresh_token',
+    ]);
   });
 
   it('describes the authorization endpoint: code with PKCE S256, iss in responses, optional PAR', async () => {

@@ -274,7 +274,11 @@ for (const backend of storeBackends()) {
 
       it('discovers the issuer at the RFC 8414 location', () => {
         assert.equal(as.issuer, server.url);
-        assert.deepEqual(as.grant_types_supported, ['client_credentials', 'authorization_code']);
+        assert.deepEqual(as.grant_types_supported, [
+          'client_credentials',
+          'authorization_code',
+          'refresh_token',
+        ]);
       });
 
       it('gets a JWT access token that validates as RFC 9068, then revokes it', async () => {

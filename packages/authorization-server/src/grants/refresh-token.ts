@@ -1,0 +1,96 @@
+import { epochSeconds, OAuthError } from '@gatehouse/core';
+import { parseScope } from '../authorization/scope.js';
+import { readSessionById } from '../sessions/session-service.js';
+import { opaqueTokenDigest } from '../tokens/access-token.js';
+import type { Grant } from './grant.js';
+import {
+  findActiveUser,
+  issueAccessAndIdToken,
+  newRefreshToken,
+  type RefreshTokenExtra,
+  type TokenBinding,
+} from './token-set.js';
+
+const INVALID_REFRESH = 'the refresh token is invalid, expired or revoked';
+
+/**
+ * RFC 6749 §6 with rotation on every use (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2): the old token
+ * is exchanged for a new one in one store transaction; presenting a rotated token again means
+ * two parties hold the family, so the whole family is revoked.
+ */
+export const refreshTokenGrant: Grant = {
+  grantType: 'refresh_token',
+  parameters: ['refresh_token', 'scope'],
+  async handle(ctx, { client, params }) {
+    const now = epochSeconds(ctx.clock);
+    const digest = opaqueTokenDigest(ctx, params.require('refresh_token'));
+    const old = await ctx.store.tokens.findByDigest(digest);
+    if (old?.kind !== 'refresh_token') {
+      throw new OAuthError('invalid_grant', INVALID_REFRESH, { detail: 'unknown refresh token' });
+    }
+    // RFC 6749 §6: "validate the refresh token and ensure that it was issued to the client".
+    // Checked before rotation, so another client cannot spend or revoke someone's family.
+    if (old.clientId !== client.clientId) {
+      throw new OAuthError('invalid_grant', INVALID_REFRESH, { detail: `refresh token of ${old.clientId}` });
+    }
+    const granted = parseScope(old.scope);
+    const requested = parseScope(params.get('scope'));
+    // RFC 6749 §6: the scope "MUST NOT include any scope not originally granted".
+    const widened = requested.filter((s) => !granted.includes(s));
+    if (widened.length > 0) {
+      throw new OAuthError('invalid_scope', `scope not originally granted: ${widened.join(' ')}`);
+    }
+    const offline = old.offline === true;
+    const sessionId = old.sessionId ?? null;
+    let session: { sid: string } | undefined;
+    if (!offline) {
+      // Issue 3 item 4: a token not granted as offline lives only as long as its session.
+      const lookup = sessionId
+        ? await readSessionById(ctx, sessionId)
+        : { ok: false as const, reason: 'unknown' };
+      if (!lookup.ok) {
+        throw new OAuthError('invalid_grant', INVALID_REFRESH, { detail: `session ${lookup.reason}` });
+      }
+      session = lookup.session;
+    }
+    const extra = old.extra as RefreshTokenExtra;
+    const familyId = old.familyId ?? digest;
+    const binding: TokenBinding = {
+      familyId,
+      sessionId,
+      grantId: old.grantId ?? null,
+      offline,
+    };
+    // RFC 6749 §6: the new refresh token's scope is that of the old one, not the narrowed one.
+    const next = newRefreshToken(ctx, {
+      clientId: client.clientId,
+      subject: old.subject,
+      scope: old.scope,
+      binding,
+      extra,
+    });
+    const rotation = await ctx.store.tokens.rotate(digest, { ...next.record, parentDigest: digest }, now);
+    if (!rotation.ok) {
+      if (rotation.reason === 'reused') {
+        const revoked = await ctx.store.tokens.revokeFamily(familyId, now);
+        throw new OAuthError('invalid_grant', INVALID_REFRESH, {
+          detail: `rotated refresh token reused; family of ${revoked} tokens revoked`,
+        });
+      }
+      throw new OAuthError('invalid_grant', INVALID_REFRESH, { detail: `refresh token ${rotation.reason}` });
+    }
+    const user = await findActiveUser(ctx, old.subject);
+    const response = await issueAccessAndIdToken(ctx, {
+      client,
+      user,
+      scopes: requested.length > 0 ? requested : granted,
+      resource: extra.resource,
+      binding,
+      signIn: { authTime: extra.authTime, amr: extra.amr, acr: extra.acr },
+      ...(session ? { session } : {}),
+      grantType: 'refresh_token',
+    });
+    response.refresh_token = next.token;
+    return response;
+  },
+};
