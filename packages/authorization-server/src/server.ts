@@ -11,6 +11,7 @@ import { rejectOtherMethods } from './endpoints/method-not-allowed.js';
 import { pushedAuthorizationRequestEndpoint } from './endpoints/par.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
+import { userinfoEndpoint } from './endpoints/userinfo.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import { registerFormParser } from './http/form-params.js';
 import { lazyChildLogger } from './http/lazy-request-logger.js';
@@ -42,6 +43,7 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
   tokenEndpoint(app, ctx);
   introspectionEndpoint(app, ctx);
   revocationEndpoint(app, ctx);
+  userinfoEndpoint(app, ctx);
   healthEndpoints(app, ctx);
   authorizationEndpoint(app, ctx);
   pushedAuthorizationRequestEndpoint(app, ctx);

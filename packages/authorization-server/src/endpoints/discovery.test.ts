@@ -48,12 +48,14 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       'pushed_authorization_request_endpoint',
       'revocation_endpoint',
       'token_endpoint',
+      'userinfo_endpoint',
     ]);
     assert.equal(metadata.token_endpoint, `${TEST_ISSUER}/token`);
     assert.equal(metadata.introspection_endpoint, `${TEST_ISSUER}/introspect`);
     assert.equal(metadata.revocation_endpoint, `${TEST_ISSUER}/revoke`);
     assert.equal(metadata.jwks_uri, `${TEST_ISSUER}/jwks`);
     assert.equal(metadata.authorization_endpoint, `${TEST_ISSUER}/authorize`);
+    assert.equal(metadata.userinfo_endpoint, `${TEST_ISSUER}/userinfo`);
     assert.equal(metadata.pushed_authorization_request_endpoint, `${TEST_ISSUER}/par`);
   });
 

@@ -15,6 +15,7 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     jwks_uri: ctx.endpoints.jwks,
     introspection_endpoint: ctx.endpoints.introspection,
     revocation_endpoint: ctx.endpoints.revocation,
+    userinfo_endpoint: `${ctx.config.issuer}/userinfo`,
     scopes_supported: scopes,
     pushed_authorization_request_endpoint: `${ctx.config.issuer}/par`,
     // OAuth 2.1: the authorization code flow only, with PKCE S256 for every client.
