@@ -143,6 +143,11 @@ describe('grant_type=authorization_code', () => {
     assertError(await redeem(spaForm, null), 'invalid_request', "missing required parameter 'redirect_uri'");
   });
 
+  it('refuses a code bound to a DPoP key, as DPoP proofs are not checked yet', async () => {
+    const code = await seedCode(t, alice, { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
+    assertError(await redeem(codeRequest(code)), 'invalid_grant', INVALID_CODE);
+  });
+
   it('issues nothing for a user disabled since the code was issued', async () => {
     const ctx = t.issuer.context;
     const bob = await ctx.store.users.findByUsername('alice');

@@ -54,6 +54,11 @@ export const authorizationCodeGrant: Grant = {
     assertRedirectUri(client, code, params.get('redirect_uri'));
     // RFC 7636 §4.6; OAuth 2.1 §4.1.3: the code_verifier is required of every client.
     verifyCodeVerifier(params.get('code_verifier'), code.codeChallenge);
+    // RFC 9449 §10: a code bound with dpop_jkt needs a DPoP proof by that key, which this token
+    // endpoint cannot check yet; refusing is safe, redeeming it unbound would not be.
+    if (code.dpopJkt !== null) {
+      throw new OAuthError('invalid_grant', INVALID_CODE, { detail: 'DPoP-bound code; DPoP unsupported' });
+    }
     return issueForCode(ctx, client, code, digest);
   },
 };
