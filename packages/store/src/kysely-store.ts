@@ -2,6 +2,7 @@ import type { CompiledQuery, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { createAuthorizationCodeStore } from './authorization-code-store.js';
 import { createClientStore } from './client-store.js';
+import { createDeviceAuthorizationStore } from './device-authorization-store.js';
 import { createGrantStore } from './grant-store.js';
 import { createLoginAttemptStore } from './login-attempt-store.js';
 import { createMigrator } from './migrations/index.js';
@@ -54,6 +55,7 @@ export function createKyselyStore(db: Kysely<Database>, options: KyselyStoreOpti
     grants: createGrantStore(context),
     authorizationCodes: createAuthorizationCodeStore(context),
     pushedRequests: createPushedRequestStore(context),
+    deviceAuthorizations: createDeviceAuthorizationStore(context),
 
     async migrate() {
       const { error, results = [] } = await migrator.migrateToLatest();

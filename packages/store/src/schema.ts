@@ -1,4 +1,4 @@
-import type { ClientRecord, TokenKind, UserRecord } from './store.js';
+import type { ClientRecord, DeviceAuthorizationStatus, TokenKind, UserRecord } from './store.js';
 
 /**
  * Row shapes as the database holds them (snake_case columns). Times are integer seconds
@@ -17,6 +17,7 @@ export interface Database {
   grants: GrantsTable;
   authorization_codes: AuthorizationCodesTable;
   pushed_requests: PushedRequestsTable;
+  device_authorizations: DeviceAuthorizationsTable;
 }
 
 export interface ClientsTable {
@@ -169,5 +170,33 @@ export interface PushedRequestsTable {
   /** JSON: Record<string, string | string[]>. */
   params: string;
   expires_at: number;
+  consumed_at: number | null;
+}
+
+export interface DeviceAuthorizationsTable {
+  device_code_digest: string;
+  user_code_digest: string;
+  client_id: string;
+  /** JSON: string[]. */
+  scopes: string;
+  /** JSON: string[]. */
+  resources: string;
+  status: DeviceAuthorizationStatus;
+  poll_interval: number;
+  last_polled_at: number | null;
+  created_at: number;
+  expires_at: number;
+  user_agent: string | null;
+  address: string | null;
+  user_id: string | null;
+  session_id: string | null;
+  grant_id: string | null;
+  /** JSON: string[] or null. */
+  approved_scopes: string | null;
+  auth_time: number | null;
+  /** JSON: string[] or null. */
+  amr: string | null;
+  acr: string | null;
+  decided_at: number | null;
   consumed_at: number | null;
 }

@@ -474,6 +474,104 @@ export interface PushedAuthorizationRequestStore {
   deleteExpired(before: number): Promise<number>;
 }
 
+/** Where a device authorization stands (RFC 8628 §3.5): each status leads only to the next. */
+export type DeviceAuthorizationStatus = 'pending' | 'approved' | 'denied' | 'consumed';
+
+/**
+ * A device authorization request (RFC 8628 §3.1), from the device's request to the token
+ * redemption. Neither code is stored: the device code and the normalised user code are kept
+ * as keyed digests, so a database dump can neither poll for tokens nor approve a request.
+ */
+export interface DeviceAuthorizationRecord {
+  /** Keyed digest of the device_code: the primary key. */
+  deviceCodeDigest: string;
+  /** Keyed digest of the normalised user_code; unique among the stored rows. */
+  userCodeDigest: string;
+  clientId: string;
+  /** The scopes requested (already narrowed to those the client may be granted). */
+  scopes: string[];
+  /** Resource indicators (RFC 8707) requested. */
+  resources: string[];
+  status: DeviceAuthorizationStatus;
+  /** Seconds the device must wait between polls; slow_down raises it by 5 (RFC 8628 §3.5). */
+  interval: number;
+  lastPolledAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+  /** The requesting device's User-Agent and address, shown to the person who approves. */
+  userAgent: string | null;
+  address: string | null;
+  /** The decision: who approved or denied, through which session and grant, and what. */
+  userId: string | null;
+  sessionId: string | null;
+  grantId: string | null;
+  /** The scopes approved (a subset of `scopes`); null until approved. */
+  approvedScopes: string[] | null;
+  /** The approving session's sign-in, for the ID token. */
+  authTime: number | null;
+  amr: string[] | null;
+  acr: string | null;
+  decidedAt: number | null;
+  consumedAt: number | null;
+}
+
+/** The person's decision on a pending device authorization. */
+export type DeviceDecision =
+  | {
+      status: 'approved';
+      userId: string;
+      sessionId: string;
+      grantId: string;
+      approvedScopes: string[];
+      authTime: number;
+      amr: string[];
+      acr: string | null;
+    }
+  | { status: 'denied'; userId: string; sessionId: string };
+
+/** What one poll of a pending authorization found (`DeviceAuthorizationStore.recordPoll`). */
+export type DevicePoll =
+  | { outcome: 'pending' | 'slow_down'; record: DeviceAuthorizationRecord }
+  /** No longer pending when the poll was recorded (decided meanwhile, or gone): read it again. */
+  | { outcome: 'not_pending' };
+
+/**
+ * Device authorizations (RFC 8628).
+ *
+ * @example
+ * ```ts
+ * if (!(await store.deviceAuthorizations.insert(record))) retryWithAnotherUserCode();
+ * const found = await store.deviceAuthorizations.findByUserCode(userCodeDigest);
+ * await store.deviceAuthorizations.decide(found.deviceCodeDigest, decision, now);
+ * const redeemed = await store.deviceAuthorizations.consume(deviceCodeDigest, now); // once
+ * ```
+ */
+export interface DeviceAuthorizationStore {
+  /** Stores a new request; false (and nothing stored) when its user code digest is taken. */
+  insert(record: DeviceAuthorizationRecord): Promise<boolean>;
+  findByDeviceCode(deviceCodeDigest: string): Promise<DeviceAuthorizationRecord | undefined>;
+  findByUserCode(userCodeDigest: string): Promise<DeviceAuthorizationRecord | undefined>;
+  /**
+   * Records the person's decision while the request is pending and unexpired at `at`; returns
+   * whether this call decided it. Of concurrent decisions exactly one wins.
+   */
+  decide(deviceCodeDigest: string, decision: DeviceDecision, at: number): Promise<boolean>;
+  /**
+   * Records a poll of a pending request at `at`. RFC 8628 §3.5: a poll sooner than `interval`
+   * seconds after the previous one is `slow_down`, and the interval is raised by 5 seconds
+   * "for this and all subsequent requests" (stored). Atomic: each poll is judged against the
+   * one before it, however many run at once.
+   */
+  recordPoll(deviceCodeDigest: string, at: number): Promise<DevicePoll>;
+  /**
+   * Takes an approved request for redemption: marks it consumed at `at` and returns it, to
+   * exactly one caller; undefined to everyone else and for any other status.
+   */
+  consume(deviceCodeDigest: string, at: number): Promise<DeviceAuthorizationRecord | undefined>;
+  /** Deletes requests that expired before `before`, whatever their status. */
+  deleteExpired(before: number): Promise<number>;
+}
+
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface Store {
@@ -489,6 +587,7 @@ export interface Store {
   readonly grants: GrantStore;
   readonly authorizationCodes: AuthorizationCodeStore;
   readonly pushedRequests: PushedAuthorizationRequestStore;
+  readonly deviceAuthorizations: DeviceAuthorizationStore;
   /** Applies every pending migration; returns the names applied. Safe to run concurrently. */
   migrate(): Promise<string[]>;
   /** Names of migrations not yet applied. */

@@ -3,6 +3,7 @@ import { Migrator } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as accounts from './0002-accounts.js';
 import * as signIn from './0003-sign-in.js';
+import * as deviceCodes from './0004-device-codes.js';
 
 /**
  * Every migration, by name; names sort in the order they apply. Imported statically rather
@@ -14,6 +15,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-accounts': accounts,
   '0003-sign-in': signIn,
+  '0004-device-codes': deviceCodes,
 };
 
 const staticProvider: MigrationProvider = {

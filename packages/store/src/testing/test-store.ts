@@ -42,6 +42,7 @@ export async function prepareTestStore(
     grants: store.grants,
     authorizationCodes: store.authorizationCodes,
     pushedRequests: store.pushedRequests,
+    deviceAuthorizations: store.deviceAuthorizations,
     migrate: () => store.migrate(),
     pendingMigrations: () => store.pendingMigrations(),
     ping: () => store.ping(),
