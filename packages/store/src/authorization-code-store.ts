@@ -55,6 +55,16 @@ export function createAuthorizationCodeStore({ db, statements }: StoreContext): 
       return row && { code: toRecord(row), alreadyConsumed: true };
     },
 
+    async consumeByGrant(grantId, at) {
+      const result = await db
+        .updateTable('authorization_codes')
+        .set({ consumed_at: at })
+        .where('grant_id', '=', grantId)
+        .where('consumed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
     async deleteExpired(before) {
       const result = await db
         .deleteFrom('authorization_codes')

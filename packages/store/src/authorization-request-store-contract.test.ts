@@ -110,6 +110,23 @@ for (const backend of storeBackends()) {
         assert.ok(uses.every((u) => u?.code.consumedAt === firstAt));
       });
 
+      it('marks the unused codes of a grant used, and only those', async () => {
+        await store.authorizationCodes.insert(code('c1'));
+        await store.authorizationCodes.insert(code('c2'));
+        await store.authorizationCodes.insert(code('other', { grantId: 'grant-2' }));
+        await store.authorizationCodes.insert(code('none', { grantId: null }));
+        await store.authorizationCodes.consume('c2', T0 + 1);
+        assert.equal(await store.authorizationCodes.consumeByGrant('grant-1', T0 + 5), 1);
+        assert.deepEqual(await store.authorizationCodes.consume('c1', T0 + 9), {
+          code: code('c1', { consumedAt: T0 + 5 }),
+          alreadyConsumed: true,
+        });
+        assert.equal((await store.authorizationCodes.consume('c2', T0 + 9))?.code.consumedAt, T0 + 1);
+        assert.equal((await store.authorizationCodes.consume('other', T0 + 9))?.alreadyConsumed, false);
+        assert.equal((await store.authorizationCodes.consume('none', T0 + 9))?.alreadyConsumed, false);
+        assert.equal(await store.authorizationCodes.consumeByGrant('grant-1', T0 + 10), 0);
+      });
+
       it('deletes codes that expired before the cut-off and counts them', async () => {
         await store.authorizationCodes.insert(code('old', { expiresAt: T0 - 1 }));
         await store.authorizationCodes.insert(code('edge', { expiresAt: T0 }));

@@ -437,6 +437,11 @@ export interface AuthorizationCodeStore {
    * the caller checks `expiresAt`. Undefined when there is no such code.
    */
   consume(digest: string, at: number): Promise<AuthorizationCodeUse | undefined>;
+  /**
+   * Marks every unused code issued under the grant used at `at`, so none can be redeemed once
+   * the grant is revoked. Returns how many it marked. (Codes live 60 s and are few: no index.)
+   */
+  consumeByGrant(grantId: string, at: number): Promise<number>;
   deleteExpired(before: number): Promise<number>;
 }
 
