@@ -28,6 +28,10 @@ export interface EndpointUrls {
   introspection: string;
   revocation: string;
   jwks: string;
+  /** RFC 8628 §3.1 device authorization endpoint. */
+  deviceAuthorization: string;
+  /** RFC 8628 §3.2 verification_uri: the page where a person enters the user code. */
+  deviceVerification: string;
 }
 
 export function endpointUrls(issuer: string): EndpointUrls {
@@ -36,5 +40,7 @@ export function endpointUrls(issuer: string): EndpointUrls {
     introspection: `${issuer}/introspect`,
     revocation: `${issuer}/revoke`,
     jwks: `${issuer}/jwks`,
+    deviceAuthorization: `${issuer}/device_authorization`,
+    deviceVerification: `${issuer}/device`,
   };
 }

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { IssuerContext } from './context.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { consentEndpoint } from './endpoints/consent.js';
+import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.js';
 import { discoveryEndpoint } from './endpoints/discovery.js';
 import { healthEndpoints } from './endpoints/health.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
@@ -49,6 +50,8 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
   pushedAuthorizationRequestEndpoint(app, ctx);
   loginEndpoint(app, ctx);
   consentEndpoint(app, ctx);
-  for (const url of ['/token', '/introspect', '/revoke', '/par']) rejectOtherMethods(app, url, 'POST');
+  deviceAuthorizationEndpoint(app, ctx);
+  for (const url of ['/token', '/introspect', '/revoke', '/par', '/device_authorization'])
+    rejectOtherMethods(app, url, 'POST');
   return app;
 }

@@ -106,7 +106,7 @@ describe('clients: the authorization code flow', () => {
       problemsOf({ clients: [client] }),
       only(
         'clients[0].grant_types',
-        'refresh_token needs authorization_code too; add it or remove refresh_token',
+        'refresh_token needs authorization_code or urn:ietf:params:oauth:grant-type:device_code too; add one or remove refresh_token',
       ),
     );
   });

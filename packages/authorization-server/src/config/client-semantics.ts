@@ -1,6 +1,8 @@
 import { isLoopbackIpUri } from '../authorization/redirect-uri.js';
 import type { ClientConfig, GatehouseConfig } from './schema.js';
 
+const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
+
 type Problem = { key: string; message: string };
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -67,9 +69,14 @@ function checkGrants(client: ClientConfig, add: Add): void {
   if (usesCode && client.redirect_uris.length === 0) {
     add('redirect_uris', 'authorization_code needs at least one redirect URI (the app’s callback URL)');
   }
-  // OAuth 2.1 §4.3: refresh tokens come only from the authorization code flow here.
-  if (client.grant_types.includes('refresh_token') && !usesCode) {
-    add('grant_types', 'refresh_token needs authorization_code too; add it or remove refresh_token');
+  // OAuth 2.1 §4.3: refresh tokens come only from a person's authorization here: the code
+  // flow or the device grant (RFC 8628).
+  const usesDevice = client.grant_types.includes(DEVICE_CODE_GRANT_TYPE);
+  if (client.grant_types.includes('refresh_token') && !usesCode && !usesDevice) {
+    add(
+      'grant_types',
+      `refresh_token needs authorization_code or ${DEVICE_CODE_GRANT_TYPE} too; add one or remove refresh_token`,
+    );
   }
   // RFC 7591 §2.1: response_type code goes with grant_type authorization_code.
   if (client.response_types !== undefined && !usesCode) {

@@ -103,6 +103,17 @@ describe('loadConfig', () => {
         },
       },
       sessions: { idle_timeout: 1800, absolute_timeout: 43_200, max_per_user: 0 },
+      device: {
+        code_lifetime: 600,
+        interval: 5,
+        verification_throttle: {
+          address_failures: 10,
+          total_failures: 1000,
+          base_delay: 60,
+          max_delay: 900,
+          forget_after: 3600,
+        },
+      },
       users: [],
     });
   });
@@ -321,7 +332,8 @@ describe('validateConfig errors name the key in YAML form', () => {
     assert.deepEqual(problemsOf({ clients: [client({ grant_types: ['password'] })] }), [
       {
         key: 'clients[0].grant_types[0]',
-        message: 'must be one of: authorization_code, refresh_token, client_credentials',
+        message:
+          'must be one of: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code',
       },
     ]);
   });

@@ -83,11 +83,14 @@ export const ClientSchema = Type.Object(
         Type.Literal('authorization_code'),
         Type.Literal('refresh_token'),
         Type.Literal('client_credentials'),
+        Type.Literal('urn:ietf:params:oauth:grant-type:device_code'),
       ]),
       {
         minItems: 1,
         default: ['client_credentials'],
-        description: 'Grant types the client may use; refresh_token only together with authorization_code.',
+        description:
+          'Grant types the client may use; refresh_token only together with authorization_code or ' +
+          'the device grant (urn:ietf:params:oauth:grant-type:device_code, RFC 8628).',
       },
     ),
     response_types: Type.Optional(
@@ -280,6 +283,48 @@ export const SessionsSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+export const DeviceSchema = Type.Object(
+  {
+    code_lifetime: Seconds(
+      'Seconds a device authorization (its device_code and user_code) stays usable: expires_in (RFC 8628 §3.2).',
+      600,
+      1800,
+    ),
+    interval: Type.Integer({
+      minimum: 1,
+      maximum: 60,
+      default: 5,
+      description: 'Seconds a device waits between polls of the token endpoint (RFC 8628 §3.2 interval).',
+    }),
+    verification_throttle: Type.Object(
+      {
+        address_failures: Type.Integer({
+          minimum: 1,
+          maximum: 1000,
+          default: 10,
+          description:
+            'Unknown user codes entered from one IP address (IPv6: one /64) before each further attempt has to wait.',
+        }),
+        total_failures: Type.Integer({
+          minimum: 1,
+          maximum: 1_000_000,
+          default: 1000,
+          description: 'Unknown user codes entered from anywhere before each further attempt has to wait.',
+        }),
+        base_delay: Seconds('Seconds of the first wait; each further unknown code doubles it.', 60, 3600),
+        max_delay: Seconds('The longest wait, in seconds.', 900, 86_400),
+        forget_after: Seconds(
+          'Seconds after the last unknown code at which a count starts again from zero; at least max_delay.',
+          3600,
+          604_800,
+        ),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ConfigSchema = Type.Object(
   {
     issuer: Type.Optional(
@@ -367,6 +412,7 @@ export const ConfigSchema = Type.Object(
     clients: Type.Array(ClientSchema, { default: [] }),
     accounts: AccountsSchema,
     sessions: SessionsSchema,
+    device: DeviceSchema,
     users: Type.Array(UserSchema, {
       default: [],
       description: 'Users created or updated at every start, for development and tests.',
@@ -381,4 +427,5 @@ export type ClientConfig = Static<typeof ClientSchema>;
 export type UserConfig = Static<typeof UserSchema>;
 export type AccountsConfig = Static<typeof AccountsSchema>;
 export type SessionsConfig = Static<typeof SessionsSchema>;
+export type DeviceConfig = Static<typeof DeviceSchema>;
 export type SigningAlg = Static<typeof SigningAlgSchema>;

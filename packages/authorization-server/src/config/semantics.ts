@@ -1,5 +1,6 @@
 import { checkAccountSemantics } from './account-semantics.js';
 import { checkClientSemantics } from './client-semantics.js';
+import { checkDeviceSemantics } from './device-semantics.js';
 import type { GatehouseConfig } from './schema.js';
 import { checkSessionSemantics } from './session-semantics.js';
 
@@ -35,6 +36,7 @@ export function checkConfigSemantics(config: GatehouseConfig): Problem[] {
   });
   problems.push(...checkAccountSemantics(config));
   problems.push(...checkSessionSemantics(config));
+  problems.push(...checkDeviceSemantics(config));
   return problems;
 }
 

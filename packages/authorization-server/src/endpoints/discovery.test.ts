@@ -43,6 +43,7 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       .sort();
     assert.deepEqual(advertised, [
       'authorization_endpoint',
+      'device_authorization_endpoint',
       'introspection_endpoint',
       'jwks_uri',
       'pushed_authorization_request_endpoint',
@@ -57,6 +58,7 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     assert.equal(metadata.authorization_endpoint, `${TEST_ISSUER}/authorize`);
     assert.equal(metadata.userinfo_endpoint, `${TEST_ISSUER}/userinfo`);
     assert.equal(metadata.pushed_authorization_request_endpoint, `${TEST_ISSUER}/par`);
+    assert.equal(metadata.device_authorization_endpoint, `${TEST_ISSUER}/device_authorization`);
   });
 
   it('answers at every advertised endpoint', async () => {
@@ -68,6 +70,7 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       'introspection_endpoint',
       'revocation_endpoint',
       'pushed_authorization_request_endpoint',
+      'device_authorization_endpoint',
     ]) {
       // No client authentication, so 401 (or 400 for a missing grant_type): the route exists.
       const res = await t.post(path(metadata[key]), {});
@@ -82,6 +85,7 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       'client_credentials',
       'authorization_code',
       'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
     ]);
   });
 

@@ -18,6 +18,8 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     userinfo_endpoint: `${ctx.config.issuer}/userinfo`,
     scopes_supported: scopes,
     pushed_authorization_request_endpoint: `${ctx.config.issuer}/par`,
+    // RFC 8628 §4: the device grant's endpoint; its grant type is in grant_types_supported.
+    device_authorization_endpoint: ctx.endpoints.deviceAuthorization,
     // OAuth 2.1: the authorization code flow only, with PKCE S256 for every client.
     response_types_supported: ['code'],
     response_modes_supported: ['query'],

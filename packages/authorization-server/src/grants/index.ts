@@ -1,5 +1,6 @@
 import { authorizationCodeGrant } from './authorization-code.js';
 import { clientCredentialsGrant } from './client-credentials.js';
+import { deviceCodeGrant } from './device-code.js';
 import type { Grant } from './grant.js';
 import { refreshTokenGrant } from './refresh-token.js';
 
@@ -8,6 +9,7 @@ export const grants: ReadonlyMap<string, Grant> = new Map([
   [clientCredentialsGrant.grantType, clientCredentialsGrant],
   [authorizationCodeGrant.grantType, authorizationCodeGrant],
   [refreshTokenGrant.grantType, refreshTokenGrant],
+  [deviceCodeGrant.grantType, deviceCodeGrant],
 ]);
 
 export type { Grant, GrantRequest, TokenResponse } from './grant.js';

@@ -37,7 +37,7 @@ export interface TokenSetOptions {
   /** The sign-in, for the ID token; the ID token is issued only when `openid` is granted. */
   signIn: { authTime: number; amr: string[]; acr: string | null; nonce?: string };
   session?: Pick<SessionRecord, 'sid'>;
-  grantType: 'authorization_code' | 'refresh_token';
+  grantType: 'authorization_code' | 'refresh_token' | 'urn:ietf:params:oauth:grant-type:device_code';
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Store } from '@gatehouse/store';
 /**
  * Deletes rows nothing can use any more: expired tokens, deny-list entries, replay-cache
  * entries, login-attempt counters (every username ever tried leaves one), ended or expired
- * sessions, authorization codes, pushed requests and long-revoked grants. Every node may run it; the deletes are idempotent, so no coordination is needed.
+ * sessions, authorization codes, pushed requests, device authorizations and long-revoked grants. Every node may run it; the deletes are idempotent, so no coordination is needed.
  */
 export async function deleteExpiredRows(store: Store, now: number): Promise<number> {
   const counts = await Promise.all([
@@ -15,6 +15,7 @@ export async function deleteExpiredRows(store: Store, now: number): Promise<numb
     store.sessions.deleteExpired(now),
     store.authorizationCodes.deleteExpired(now),
     store.pushedRequests.deleteExpired(now),
+    store.deviceAuthorizations.deleteExpired(now),
     store.grants.deleteRevoked(now),
   ]);
   return counts.reduce((a, b) => a + b, 0);
