@@ -13,7 +13,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { withCredentialsLock } from './credentials-lock.js';
 import {
   CredentialsFileError,
   credentialsFile,
@@ -22,6 +21,7 @@ import {
   type StoredLogin,
   saveLogin,
 } from './credentials-file.js';
+import { withCredentialsLock } from './credentials-lock.js';
 
 const posix = process.platform !== 'win32';
 
@@ -76,7 +76,9 @@ describe('the credentials file', () => {
     assert.equal(statSync(dir).mode & 0o777, 0o700);
   });
 
-  it('writes through a private temporary file renamed over the old one', { skip: !posix && 'POSIX modes only' }, () => {
+  it('writes through a private temporary file renamed over the old one', {
+    skip: !posix && 'POSIX modes only',
+  }, () => {
     saveLogin(dir, login('https://a.example', 'old'));
     let seen = false;
     saveLogin(dir, login('https://a.example', 'new'), {
@@ -114,7 +116,8 @@ describe('the credentials file', () => {
     assert.throws(
       () => readLogins(dir),
       (error: unknown) =>
-        error instanceof CredentialsFileError && /delete it and run 'gatehouse login' again/.test(error.message),
+        error instanceof CredentialsFileError &&
+        /delete it and run 'gatehouse login' again/.test(error.message),
     );
   });
 });
