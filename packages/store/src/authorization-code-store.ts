@@ -45,7 +45,20 @@ export function createAuthorizationCodeStore({ db, statements }: StoreContext): 
 
   return {
     async insert(record) {
-      await db.insertInto('authorization_codes').values(toRow(record)).execute();
+      const { sessionId } = record;
+      if (sessionId === null) {
+        await db.insertInto('authorization_codes').values(toRow(record)).execute();
+        return;
+      }
+      // The session's client list must not miss a client that holds a code: one transaction.
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('authorization_codes').values(toRow(record)).execute();
+        await trx
+          .insertInto('session_clients')
+          .values({ session_id: sessionId, client_id: record.clientId, first_seen_at: record.issuedAt })
+          .onConflict((oc) => oc.columns(['session_id', 'client_id']).doNothing())
+          .execute();
+      });
     },
 
     async consume(digest, at) {

@@ -18,6 +18,7 @@ export interface Database {
   authorization_codes: AuthorizationCodesTable;
   pushed_requests: PushedRequestsTable;
   device_authorizations: DeviceAuthorizationsTable;
+  session_clients: SessionClientsTable;
 }
 
 export interface ClientsTable {
@@ -122,6 +123,13 @@ export interface SessionsTable {
   end_reason: string | null;
   user_agent: string | null;
   address: string | null;
+}
+
+/** The clients a session signed in to (Back-Channel Logout), one row per session and client. */
+export interface SessionClientsTable {
+  session_id: string;
+  client_id: string;
+  first_seen_at: number;
 }
 
 export interface GrantsTable {

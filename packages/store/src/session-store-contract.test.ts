@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { SessionRecord, Store } from './index.js';
+import type { AuthorizationCodeRecord, SessionRecord, Store, TokenRecord } from './index.js';
 import { storeBackends } from './testing/index.js';
 
 const T0 = 1_767_225_600; // 2026-01-01T00:00:00Z, in seconds
@@ -26,6 +26,48 @@ function session(id: string, overrides: Partial<SessionRecord> = {}): SessionRec
 }
 
 const ids = (records: SessionRecord[]) => records.map((r) => r.id);
+
+function code(digest: string, clientId: string, sessionId: string | null): AuthorizationCodeRecord {
+  return {
+    digest,
+    clientId,
+    userId: 'user-1',
+    sessionId,
+    grantId: null,
+    redirectUri: 'https://app.example/cb',
+    scope: 'openid',
+    resource: [],
+    nonce: null,
+    codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    codeChallengeMethod: 'S256',
+    authTime: T0,
+    amr: ['pwd'],
+    acr: null,
+    dpopJkt: null,
+    issuedAt: T0,
+    expiresAt: T0 + 60,
+    consumedAt: null,
+    extra: {},
+  };
+}
+
+function token(digest: string, clientId: string, sessionId: string): TokenRecord {
+  return {
+    digest,
+    kind: 'access_token',
+    jti: `jti-${digest}`,
+    clientId,
+    subject: 'user-1',
+    scope: 'openid',
+    audience: ['https://issuer.example/userinfo'],
+    issuedAt: T0,
+    expiresAt: T0 + 60,
+    revokedAt: null,
+    confirmation: null,
+    extra: {},
+    sessionId,
+  };
+}
 
 for (const backend of storeBackends()) {
   describe(backend.name, { skip: backend.skipReason }, () => {
@@ -174,6 +216,42 @@ for (const backend of storeBackends()) {
         assert.equal(await store.sessions.deleteExpired(T0), 3);
         assert.deepEqual(ids(await store.sessions.listByUser('user-1')).sort(), ['edge', 'live']);
         assert.equal(await store.sessions.deleteExpired(T0), 0);
+      });
+    });
+
+    describe('the clients a session signed in to', () => {
+      it('lists the clients of its codes and tokens once each, sorted, and no other session’s', async () => {
+        await store.sessions.insert(session('s1'));
+        await store.sessions.insert(session('s2'));
+        await store.authorizationCodes.insert(code('c1', 'web', 's1'));
+        await store.authorizationCodes.insert(code('c2', 'web', 's1'));
+        await store.authorizationCodes.insert(code('c3', 'notes', 's2'));
+        await store.authorizationCodes.insert(code('c4', 'mail', null));
+        await store.tokens.insert(token('t1', 'cli', 's1'));
+        await store.tokens.insert(token('t2', 'web', 's1'));
+        assert.deepEqual(await store.sessions.listClients('s1'), ['cli', 'web']);
+        assert.deepEqual(await store.sessions.listClients('s2'), ['notes']);
+        assert.deepEqual(await store.sessions.listClients('missing'), []);
+      });
+
+      it('remembers a code’s client after the code and its tokens are deleted', async () => {
+        await store.sessions.insert(session('s1', { idleExpiresAt: T0 + 7200 }));
+        await store.authorizationCodes.insert(code('c1', 'web', 's1'));
+        await store.tokens.insert(token('t1', 'web', 's1'));
+        await store.authorizationCodes.deleteExpired(T0 + 3600);
+        await store.tokens.deleteExpired(T0 + 3600);
+        assert.deepEqual(await store.sessions.listClients('s1'), ['web']);
+      });
+
+      it('forgets them with the session', async () => {
+        await store.sessions.insert(session('old', { endedAt: T0 - 1, endReason: 'logout' }));
+        await store.sessions.insert(session('live'));
+        await store.authorizationCodes.insert(code('c1', 'web', 'old'));
+        await store.authorizationCodes.insert(code('c2', 'web', 'live'));
+        await store.authorizationCodes.deleteExpired(T0 + 3600);
+        assert.equal(await store.sessions.deleteExpired(T0), 1);
+        assert.deepEqual(await store.sessions.listClients('old'), []);
+        assert.deepEqual(await store.sessions.listClients('live'), ['web']);
       });
     });
   });

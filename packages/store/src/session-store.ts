@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { prepareQuery } from './prepared-query.js';
 import type { Database, SessionsTable } from './schema.js';
@@ -121,17 +121,33 @@ export function createSessionStore({ kind, db, statements, readRows }: StoreCont
         return ended.map((r) => r.id);
       }),
 
+    async listClients(sessionId) {
+      // Tokens and device authorizations name their session too; they cover rows written
+      // before session_clients existed.
+      const rows = await db
+        .selectFrom('session_clients')
+        .select('client_id')
+        .where('session_id', '=', sessionId)
+        .union(db.selectFrom('tokens').select('client_id').where('session_id', '=', sessionId))
+        .union(db.selectFrom('device_authorizations').select('client_id').where('session_id', '=', sessionId))
+        .execute();
+      return [...new Set(rows.map((r) => r.client_id))].sort();
+    },
+
     async deleteExpired(before) {
-      const result = await db
-        .deleteFrom('sessions')
-        .where((eb) =>
-          eb.or([
-            eb('idle_expires_at', '<', before),
-            eb('absolute_expires_at', '<', before),
-            eb('ended_at', '<', before),
-          ]),
-        )
-        .executeTakeFirst();
+      const gone = (eb: ExpressionBuilder<Database, 'sessions'>) =>
+        eb.or([
+          eb('idle_expires_at', '<', before),
+          eb('absolute_expires_at', '<', before),
+          eb('ended_at', '<', before),
+        ]);
+      // Their client lists first: a session is gone for good once it matches, so nothing is
+      // added for it in between.
+      await db
+        .deleteFrom('session_clients')
+        .where('session_id', 'in', db.selectFrom('sessions').select('id').where(gone))
+        .execute();
+      const result = await db.deleteFrom('sessions').where(gone).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -335,7 +335,17 @@ export interface SessionStore {
     reason: string,
     options?: { exceptId?: string },
   ): Promise<string[]>;
-  /** Deletes sessions that ended, or expired (idle or absolute), before `before`. */
+  /**
+   * The clients the session signed in to, for Back-Channel Logout: those that were issued an
+   * authorization code through it (`AuthorizationCodeStore.insert` records them, and the record
+   * lives as long as the session), got a token bound to it, or had a device authorization
+   * approved in it. Sorted, no duplicates.
+   */
+  listClients(sessionId: string): Promise<string[]>;
+  /**
+   * Deletes sessions that ended, or expired (idle or absolute), before `before`, and what
+   * `listClients` recorded for them.
+   */
   deleteExpired(before: number): Promise<number>;
 }
 
@@ -428,6 +438,10 @@ export interface AuthorizationCodeUse {
  * ```
  */
 export interface AuthorizationCodeStore {
+  /**
+   * Stores the code and, when it has a session, records its client as one the session signed
+   * in to (`SessionStore.listClients`), in the same transaction.
+   */
   insert(record: AuthorizationCodeRecord): Promise<void>;
   /**
    * Marks the code used at `at`. Exactly one of any number of (concurrent) callers gets

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js';
 import * as accounts from './0002-accounts.js';
 import * as signIn from './0003-sign-in.js';
 import * as deviceCodes from './0004-device-codes.js';
+import * as logout from './0005-logout.js';
 
 /**
  * Every migration, by name; names sort in the order they apply. Imported statically rather
@@ -16,6 +17,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-accounts': accounts,
   '0003-sign-in': signIn,
   '0004-device-codes': deviceCodes,
+  '0005-logout': logout,
 };
 
 const staticProvider: MigrationProvider = {
