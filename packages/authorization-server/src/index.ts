@@ -43,9 +43,10 @@ export type {
 export { ConfigSchema } from './config/schema.js';
 export type { IssuerContext } from './context.js';
 export { createIssuer, type Issuer, type IssuerOptions, openConfiguredStore } from './issuer.js';
-export { KeyRing, rotateSigningKeys } from './keys/key-ring.js';
-export { selectKeys } from './keys/key-selection.js';
+export { KeyRing, rotateSigningKeys, rotateSigningKeysOfAlgs } from './keys/key-ring.js';
+export { type KeyState, keyStates, selectKeys } from './keys/key-selection.js';
 export { type DerivedKeys, decodeMasterKey, deriveKeys } from './keys/master-key.js';
 export { resolveMasterKey } from './keys/master-key-file.js';
+export { DEFAULT_ID_TOKEN_ALG, signingAlgsInUse } from './keys/signing-algs.js';
 export { signingKeyRetention } from './resources/resource-registry.js';
 export { buildIssuerApp } from './server.js';

@@ -11,6 +11,7 @@ import { createIssuerMetrics } from './http/metrics.js';
 import { ensureSigningKeys, KeyRing } from './keys/key-ring.js';
 import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
+import { signingAlgsInUse } from './keys/signing-algs.js';
 import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
 import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
 import { buildIssuerApp } from './server.js';
@@ -65,14 +66,9 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     const secrets = deriveKeys(master.key);
     const resources = createResourceRegistry(config);
     const now = epochSeconds(clock);
-    // One active key per algorithm in use: the access-token algorithm, and each client's
-    // ID-token algorithm (OIDC Core §2, id_token_signed_response_alg).
-    const algs = [
-      config.tokens.signing_alg,
-      ...config.clients.flatMap((c) =>
-        c.id_token_signed_response_alg ? [c.id_token_signed_response_alg] : [],
-      ),
-    ];
+    // One active key per algorithm in use: the access-token algorithm, RS256 (the ID-token
+    // default, OIDC Discovery §3) and each client's id_token_signed_response_alg.
+    const algs = signingAlgsInUse(config);
     const created = await ensureSigningKeys(store.signingKeys, algs, secrets.keyEncryption, now);
     for (const key of created) logger.info({ kid: key.kid, alg: key.alg }, 'created a signing key');
 

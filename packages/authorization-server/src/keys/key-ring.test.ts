@@ -18,7 +18,8 @@ import {
   type TestIssuer,
   testConfigDocument,
 } from '../testing/harness.js';
-import { rotateSigningKeys } from './key-ring.js';
+import { rotateSigningKeysOfAlgs } from './key-ring.js';
+import { signingAlgsInUse } from './signing-algs.js';
 
 const PUBLISH_BEFORE_USE = 3600; // the default keys.publish_before_use
 
@@ -33,55 +34,82 @@ for (const backend of storeBackends()) {
     // What createIssuer gives the key ring (and the CLI gives rotateSigningKeys).
     const retention = () => signingKeyRetention(t.issuer.context.config);
 
-    /** Rotates as an operator would (the store is shared), then lets this node reload. */
+    /**
+     * Rotates as an operator would (`gatehouse keys rotate`: every alg in use, the store is
+     * shared), then lets this node reload. `added` by alg; `removed` of all algs.
+     */
     const rotate = async (reload = true) => {
       const ctx = t.issuer.context;
-      const result = await rotateSigningKeys(ctx.store.signingKeys, {
-        alg: ctx.config.tokens.signing_alg,
+      const results = await rotateSigningKeysOfAlgs(ctx.store.signingKeys, {
+        algs: signingAlgsInUse(ctx.config),
         encryptionKey: ctx.secrets.keyEncryption,
         now: epochSeconds(t.clock),
         publishBeforeUse: ctx.config.keys.publish_before_use,
         retentionSeconds: retention(),
       });
       if (reload) await ctx.keys.reload();
-      return result;
+      return {
+        added: Object.fromEntries(results.map((r) => [r.added.alg, r.added])),
+        removed: results.flatMap((r) => r.removed).sort(),
+      };
     };
     const jwks = async () => (await t.issuer.app.inject({ method: 'GET', url: '/jwks' })).json();
     const publishedKids = async () => ((await jwks()).keys as { kid: string }[]).map((k) => k.kid).sort();
     const jwt = () => t.issueToken({ resource: 'https://api.test' });
     const kidOf = (token: string) => decodeProtectedHeader(token).kid!;
+    /** The kid ID tokens of a client with no id_token_signed_response_alg are signed with. */
+    const idTokenKid = () => t.issuer.context.keys.signingKey('RS256').kid;
     const isActive = async (token: string) =>
       (await t.post('/introspect', { token }, { basic: ['service', SERVICE_SECRET] })).json().active;
 
-    it('publishes a rotated-in key at once but keeps signing with the current key', async () => {
-      const oldKid = kidOf(await jwt());
-      const { added, removed } = await rotate();
-      assert.equal(added.activatesAt, epochSeconds(t.clock) + PUBLISH_BEFORE_USE);
-      assert.deepEqual(removed, []);
-      assert.deepEqual(await publishedKids(), [oldKid, added.kid].sort());
-      assert.equal(kidOf(await jwt()), oldKid);
-      t.clock.advance(PUBLISH_BEFORE_USE - 1);
-      assert.equal(kidOf(await jwt()), oldKid);
+    it('starts with one access-token key (tokens.signing_alg) and one RS256 key for ID tokens', async () => {
+      const stored = await t.issuer.context.store.signingKeys.list();
+      assert.deepEqual(stored.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+      assert.equal(decodeProtectedHeader(await jwt()).alg, 'ES256');
+      assert.deepEqual(await publishedKids(), stored.map((k) => k.kid).sort());
     });
 
-    it('signs with the new key once publish_before_use has passed', async () => {
+    it('publishes a rotated-in key of every alg at once but keeps signing with the current keys', async () => {
+      const oldKid = kidOf(await jwt());
+      const oldIdKid = idTokenKid();
+      const { added, removed } = await rotate();
+      assert.deepEqual(Object.keys(added).sort(), ['ES256', 'RS256']);
+      for (const key of Object.values(added)) {
+        assert.equal(key.activatesAt, epochSeconds(t.clock) + PUBLISH_BEFORE_USE);
+      }
+      assert.deepEqual(removed, []);
+      assert.deepEqual(
+        await publishedKids(),
+        [oldKid, oldIdKid, added['ES256']!.kid, added['RS256']!.kid].sort(),
+      );
+      assert.equal(kidOf(await jwt()), oldKid);
+      assert.equal(idTokenKid(), oldIdKid);
+      t.clock.advance(PUBLISH_BEFORE_USE - 1);
+      assert.equal(kidOf(await jwt()), oldKid);
+      assert.equal(idTokenKid(), oldIdKid);
+    });
+
+    it('signs with the new keys once publish_before_use has passed', async () => {
       const { added } = await rotate();
       t.clock.advance(PUBLISH_BEFORE_USE);
       const token = await jwt();
-      assert.equal(kidOf(token), added.kid);
+      assert.equal(kidOf(token), added['ES256']!.kid);
+      assert.equal(idTokenKid(), added['RS256']!.kid);
       await jwtVerify(token, createLocalJWKSet(await jwks()), {
         issuer: TEST_ISSUER,
         currentDate: new Date(t.clock()),
       });
     });
 
-    it('keeps the retired key in the JWKS for the retention period, then drops it', async () => {
+    it('keeps the retired keys in the JWKS for the retention period, then drops them', async () => {
       const oldKid = kidOf(await jwt());
+      const oldIdKid = idTokenKid();
       const { added } = await rotate();
+      const newKids = [added['ES256']!.kid, added['RS256']!.kid];
       t.clock.advance(PUBLISH_BEFORE_USE + retention() - 1);
-      assert.deepEqual(await publishedKids(), [oldKid, added.kid].sort());
+      assert.deepEqual(await publishedKids(), [oldKid, oldIdKid, ...newKids].sort());
       t.clock.advance(1);
-      assert.deepEqual(await publishedKids(), [added.kid]);
+      assert.deepEqual(await publishedKids(), newKids.sort());
     });
 
     it('still verifies tokens signed by the retired key while they live', async () => {
@@ -89,7 +117,7 @@ for (const backend of storeBackends()) {
       t.clock.advance(PUBLISH_BEFORE_USE - 1);
       const old = await jwt(); // the last token of the old key; it lives 300 s
       t.clock.advance(1);
-      assert.equal(kidOf(await jwt()), added.kid);
+      assert.equal(kidOf(await jwt()), added['ES256']!.kid);
       assert.equal(await isActive(old), true);
       await jwtVerify(old, createLocalJWKSet(await jwks()), { currentDate: new Date(t.clock()) });
       t.clock.advance(298);
@@ -98,26 +126,32 @@ for (const backend of storeBackends()) {
       assert.equal(await isActive(old), false, 'expired, whatever the key');
     });
 
-    it('deletes a retired key from the store at the first rotation after its retention', async () => {
+    it('deletes the retired keys from the store at the first rotation after their retention', async () => {
       const oldKid = kidOf(await jwt());
+      const oldIdKid = idTokenKid();
       const first = await rotate();
       t.clock.advance(PUBLISH_BEFORE_USE + retention() - 1);
       assert.deepEqual((await rotate()).removed, [], 'still within retention');
       t.clock.advance(1);
       const third = await rotate();
-      assert.deepEqual(third.removed, [oldKid]);
-      const stored = (await t.issuer.context.store.signingKeys.list()).map((k) => k.kid).sort();
+      assert.deepEqual(third.removed, [oldKid, oldIdKid].sort());
+      const stored = (await t.issuer.context.store.signingKeys.list()).map((k) => k.kid);
+      assert.equal(stored.length, 6, 'the first and second rotations’ keys and the third’s, two algs each');
       assert.equal(stored.includes(oldKid), false);
-      assert.equal(stored.includes(first.added.kid), true);
-      assert.equal((await publishedKids()).includes(oldKid), false);
+      assert.equal(stored.includes(oldIdKid), false);
+      assert.equal(stored.includes(first.added['ES256']!.kid), true);
+      assert.equal(stored.includes(first.added['RS256']!.kid), true);
+      const published = await publishedKids();
+      assert.equal(published.includes(oldKid), false);
+      assert.equal(published.includes(oldIdKid), false);
     });
 
-    it('learns of a key rotated by another process only when it reloads', async () => {
-      const oldKid = kidOf(await jwt());
+    it('learns of keys rotated by another process only when it reloads', async () => {
+      const before = await publishedKids();
       const { added } = await rotate(false);
-      assert.deepEqual(await publishedKids(), [oldKid]);
+      assert.deepEqual(await publishedKids(), before);
       await t.issuer.context.keys.reload();
-      assert.deepEqual(await publishedKids(), [oldKid, added.kid].sort());
+      assert.deepEqual(await publishedKids(), [...before, added['ES256']!.kid, added['RS256']!.kid].sort());
     });
 
     it('has every node on the same store sign with the same key without talking', async () => {
@@ -138,8 +172,9 @@ for (const backend of storeBackends()) {
         await other.context.keys.reload();
         t.clock.advance(PUBLISH_BEFORE_USE);
         clock.advance(PUBLISH_BEFORE_USE);
-        assert.equal(t.issuer.context.keys.signingKey().kid, added.kid);
-        assert.equal(other.context.keys.signingKey().kid, added.kid);
+        assert.equal(t.issuer.context.keys.signingKey().kid, added['ES256']!.kid);
+        assert.equal(other.context.keys.signingKey().kid, added['ES256']!.kid);
+        assert.equal(other.context.keys.signingKey('RS256').kid, added['RS256']!.kid);
         assert.equal(other.context.keys.publicKeysJson(), t.issuer.context.keys.publicKeysJson());
       } finally {
         await other.close();

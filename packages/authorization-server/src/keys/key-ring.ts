@@ -2,7 +2,7 @@ import { type Clock, epochSeconds, type Logger } from '@gatehouse/core';
 import type { SigningKeyRecord, SigningKeyStore } from '@gatehouse/store';
 import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
 import type { SigningAlg } from '../config/schema.js';
-import { type KeySelection, selectKeys } from './key-selection.js';
+import { groupByAlg, type KeySelection, selectKeys } from './key-selection.js';
 import { createSigningKeyRecord, type LoadedSigningKey, loadSigningKey } from './signing-key.js';
 
 export interface KeyRingOptions {
@@ -131,18 +131,6 @@ export class KeyRing {
   }
 }
 
-/** Records grouped by alg, groups in the order their first key appears. */
-function groupByAlg(records: SigningKeyRecord[]): Map<SigningAlg, SigningKeyRecord[]> {
-  const groups = new Map<SigningAlg, SigningKeyRecord[]>();
-  for (const record of records) {
-    const alg = record.alg as SigningAlg;
-    const group = groups.get(alg);
-    if (group) group.push(record);
-    else groups.set(alg, [record]);
-  }
-  return groups;
-}
-
 /**
  * Creates a key that signs at once when the store holds no active key (first start).
  * Keys of further algs come from `ensureSigningKeys`.
@@ -162,8 +150,9 @@ export async function ensureSigningKey(
 
 /**
  * Creates, for each alg in `algs` that has no active key yet, a key that signs at once: called
- * at start with `tokens.signing_alg` and every client's `id_token_signed_response_alg`, so the
- * issuer can sign each client's ID tokens with the alg it registered.
+ * at start with `signingAlgsInUse(config)` (the access-token alg, RS256 and every client's
+ * `id_token_signed_response_alg`), so the issuer can sign each client's ID tokens with the
+ * alg it registered, or RS256 when it registered none.
  */
 export async function ensureSigningKeys(
   store: SigningKeyStore,
@@ -214,4 +203,25 @@ export async function rotateSigningKeys(
   const { expiredKids } = selectKeys(records, options.now, options.retentionSeconds);
   for (const kid of expiredKids) await store.remove(kid);
   return { added, removed: expiredKids };
+}
+
+/**
+ * Rotates every alg in `algs` (`signingAlgsInUse`), one `rotateSigningKeys` each: a key
+ * compromise or a scheduled rotation concerns every key the issuer signs with, and the ID-token
+ * keys sign as much as the access-token ones.
+ */
+export async function rotateSigningKeysOfAlgs(
+  store: SigningKeyStore,
+  options: {
+    algs: readonly SigningAlg[];
+    encryptionKey: Uint8Array;
+    now: number;
+    publishBeforeUse: number;
+    retentionSeconds: number;
+  },
+): Promise<RotationResult[]> {
+  const { algs, ...rest } = options;
+  const results: RotationResult[] = [];
+  for (const alg of new Set(algs)) results.push(await rotateSigningKeys(store, { ...rest, alg }));
+  return results;
 }

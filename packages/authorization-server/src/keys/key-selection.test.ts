@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SigningKeyRecord } from '@gatehouse/store';
-import { selectKeys } from './key-selection.js';
+import { keyStates, selectKeys } from './key-selection.js';
 
 /** A stored key; only kid and the two times matter to the selection. */
 function key(kid: string, activatesAt: number, createdAt = activatesAt): SigningKeyRecord {
@@ -99,5 +99,40 @@ describe('selectKeys', () => {
     const selection = selectKeys(keys, 100, RETENTION);
     assert.equal(selection.signingKid, 'late');
     assert.deepEqual(selection.publishedKids, ['early', 'late']);
+  });
+});
+
+describe('keyStates', () => {
+  const of = (kid: string, alg: string, activatesAt: number): SigningKeyRecord => ({
+    ...key(kid, activatesAt),
+    alg,
+  });
+
+  it('judges each alg on its own: one signing key per alg', () => {
+    const records = [of('es-old', 'ES256', 0), of('rs', 'RS256', 0), of('es-new', 'ES256', 100)];
+    assert.deepEqual(Object.fromEntries(keyStates(records, 150, RETENTION)), {
+      'es-old': 'retired',
+      rs: 'signing',
+      'es-new': 'signing',
+    });
+  });
+
+  it('names upcoming, retired and expired keys', () => {
+    const records = [
+      of('a', 'RS256', 0),
+      of('b', 'RS256', 100),
+      of('c', 'RS256', 200),
+      of('d', 'RS256', 900),
+    ];
+    assert.deepEqual(Object.fromEntries(keyStates(records, 500, RETENTION)), {
+      a: 'expired',
+      b: 'retired',
+      c: 'signing',
+      d: 'next',
+    });
+  });
+
+  it('calls a first key of an alg that does not sign yet next', () => {
+    assert.deepEqual(Object.fromEntries(keyStates([of('e', 'EdDSA', 50)], 10, RETENTION)), { e: 'next' });
   });
 });

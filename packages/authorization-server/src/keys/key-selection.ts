@@ -1,4 +1,5 @@
 import type { SigningKeyRecord } from '@gatehouse/store';
+import type { SigningAlg } from '../config/schema.js';
 
 export interface KeySelection {
   /** The key that signs now. */
@@ -52,4 +53,52 @@ export function selectKeys(records: SigningKeyRecord[], now: number, retentionSe
     }
   }
   return { signingKid: sorted[signingIndex]!.kid, publishedKids: published, expiredKids: expired, changesAt };
+}
+
+/** Records grouped by alg, groups in the order their first key appears. */
+export function groupByAlg<R extends Pick<SigningKeyRecord, 'alg'>>(
+  records: readonly R[],
+): Map<SigningAlg, R[]> {
+  const groups = new Map<SigningAlg, R[]>();
+  for (const record of records) {
+    const alg = record.alg as SigningAlg;
+    const group = groups.get(alg);
+    if (group) group.push(record);
+    else groups.set(alg, [record]);
+  }
+  return groups;
+}
+
+export type KeyState = 'next' | 'signing' | 'retired' | 'expired';
+
+/**
+ * The state of every stored key at `now`, each alg judged on its own (the key ring keeps one
+ * signing key per alg): what `gatehouse keys list` shows.
+ */
+export function keyStates(
+  records: readonly SigningKeyRecord[],
+  now: number,
+  retentionSeconds: number,
+): Map<string, KeyState> {
+  const states = new Map<string, KeyState>();
+  for (const group of groupByAlg(records).values()) {
+    if (!group.some((r) => r.activatesAt <= now)) {
+      for (const record of group) states.set(record.kid, 'next');
+      continue;
+    }
+    const selection = selectKeys(group, now, retentionSeconds);
+    for (const record of group) {
+      states.set(
+        record.kid,
+        record.kid === selection.signingKid
+          ? 'signing'
+          : record.activatesAt > now
+            ? 'next'
+            : selection.publishedKids.includes(record.kid)
+              ? 'retired'
+              : 'expired',
+      );
+    }
+  }
+  return states;
 }

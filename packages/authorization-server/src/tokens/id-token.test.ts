@@ -47,8 +47,9 @@ describe('ID token (OIDC Core §2)', () => {
     t = await startTestIssuer(await storeBackends()[0]!.open());
     const ctx = t.issuer.context;
     now = epochSeconds(t.clock);
-    // What the issuer does at start for clients registering other algs.
-    await ensureSigningKeys(ctx.store.signingKeys, ['RS256', 'EdDSA'], ctx.secrets.keyEncryption, now);
+    // What the issuer does at start for a client registering EdDSA (RS256 is always there).
+    assert.equal(ctx.keys.hasSigningKey('RS256'), true, 'RS256, the ID-token default, is kept at start');
+    await ensureSigningKeys(ctx.store.signingKeys, ['EdDSA'], ctx.secrets.keyEncryption, now);
     await ctx.keys.reload();
   });
   after(() => t.close());
@@ -80,8 +81,10 @@ describe('ID token (OIDC Core §2)', () => {
     return payload;
   };
 
+  // OIDC Registration §2: "The default, if omitted, is RS256", whatever alg access tokens use
+  // (ES256 in the test issuer).
   for (const [registered, expected] of [
-    [undefined, 'ES256'],
+    [undefined, 'RS256'],
     ['ES256', 'ES256'],
     ['RS256', 'RS256'],
     ['EdDSA', 'EdDSA'],
@@ -147,13 +150,16 @@ describe('ID token (OIDC Core §2)', () => {
   });
 
   it('fails clearly when the issuer has no key of the client’s alg', async () => {
-    // A ring with only tokens.signing_alg: what happens if ensureSigningKeys was not wired.
+    // A ring without the alg: what happens if ensureSigningKeys was not wired.
     const keys = { hasSigningKey: () => false, signingKey: () => assert.fail('must not sign') };
     const deps = { config: t.issuer.context.config, keys } as unknown as Parameters<typeof issueIdToken>[0];
     assert.throws(() => issueIdToken(deps, options({ client: client('legacy', 'RS256') })), {
       message:
         'client legacy needs RS256 ID tokens but the issuer has no active RS256 key ' +
-        '(ensureSigningKeys must run at start with every client’s id_token_signed_response_alg)',
+        '(ensureSigningKeys must run at start with signingAlgsInUse(config))',
+    });
+    assert.throws(() => issueIdToken(deps, options({ client: client('default') })), {
+      message: /^client default needs RS256 ID tokens but the issuer has no active RS256 key/,
     });
   });
 

@@ -2,6 +2,7 @@ import type { ClientRecord, SessionRecord, UserRecord } from '@gatehouse/store';
 import { claimsForUser } from '../claims/scope-claims.js';
 import type { SigningAlg } from '../config/schema.js';
 import type { IssuerContext } from '../context.js';
+import { DEFAULT_ID_TOKEN_ALG } from '../keys/signing-algs.js';
 import { encodeJwsHeader, type LoadedSigningKey, signCompactJws } from '../keys/signing-key.js';
 import { computeTokenHash } from './token-hash.js';
 
@@ -70,8 +71,9 @@ export function issueIdToken(deps: IdTokenDeps, options: IdTokenOptions): string
 /**
  * The key for a client's ID tokens, and its logout tokens (Back-Channel Logout §2.4: "The
  * same keys are used to sign and encrypt Logout Tokens as are used for ID Tokens"): of the
- * client's `id_token_signed_response_alg`, else of `tokens.signing_alg`. Throws when the
- * ring has no active key of that alg, which `ensureSigningKeys` at start prevents.
+ * client's `id_token_signed_response_alg`, else RS256 (OIDC Registration §2: "The default, if
+ * omitted, is RS256"), whatever alg access tokens use. Throws when the ring has no active key
+ * of that alg, which `ensureSigningKeys` with `signingAlgsInUse` at start prevents.
  */
 export function idTokenSigningKey(deps: IdTokenDeps, client: ClientRecord): LoadedSigningKey {
   const registered = client.metadata['id_token_signed_response_alg'];
@@ -80,11 +82,11 @@ export function idTokenSigningKey(deps: IdTokenDeps, client: ClientRecord): Load
       `client ${client.clientId}: id_token_signed_response_alg ${String(registered)} is not supported`,
     );
   }
-  const alg = (registered as SigningAlg | undefined) ?? deps.config.tokens.signing_alg;
+  const alg = (registered as SigningAlg | undefined) ?? DEFAULT_ID_TOKEN_ALG;
   if (!deps.keys.hasSigningKey(alg)) {
     throw new Error(
       `client ${client.clientId} needs ${alg} ID tokens but the issuer has no active ${alg} key ` +
-        '(ensureSigningKeys must run at start with every client’s id_token_signed_response_alg)',
+        '(ensureSigningKeys must run at start with signingAlgsInUse(config))',
     );
   }
   return deps.keys.signingKey(alg);

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { rotateSigningKeys, selectKeys, signingKeyRetention } from '@gatehouse/authorization-server';
+import {
+  keyStates,
+  rotateSigningKeysOfAlgs,
+  signingAlgsInUse,
+  signingKeyRetention,
+} from '@gatehouse/authorization-server';
 import { epochSeconds, systemClock } from '@gatehouse/core';
 import { cliSecrets, configOptions, formatTime, loadCliConfig, table, withStore } from '../cli-config.js';
 import { CONFIG_OPTION_HELP, type Command, UsageError } from '../command.js';
@@ -11,10 +16,12 @@ export const keysCommand: Command = {
        gatehouse keys rotate [--immediately] [options]
 
 list    shows every signing key and its state: next (published, not signing yet),
-        signing, retired (still published so its tokens verify), expired.
-rotate  adds a new key. It is published at once and starts signing after
-        keys.publish_before_use seconds (default 3600), so every verifier has it first.
-        Retired keys whose tokens have all expired are deleted.
+        signing, retired (still published so its tokens verify), expired. Each alg has
+        its own signing key: tokens.signing_alg for access tokens, RS256 (the ID-token
+        default) and each client's id_token_signed_response_alg.
+rotate  adds a new key for every alg in use. It is published at once and starts signing
+        after keys.publish_before_use seconds (default 3600), so every verifier has it
+        first. Retired keys whose tokens have all expired are deleted.
 
 Options:
 ${CONFIG_OPTION_HELP}
@@ -44,22 +51,14 @@ ${CONFIG_OPTION_HELP}
           io.out('no signing keys yet: `gatehouse start` creates the first one');
           return 0;
         }
-        const selection = selectKeys(records, now, retention);
-        const state = (kid: string, activatesAt: number) =>
-          kid === selection.signingKid
-            ? 'signing'
-            : activatesAt > now
-              ? 'next'
-              : selection.publishedKids.includes(kid)
-                ? 'retired'
-                : 'expired';
+        const states = keyStates(records, now, retention);
         io.out(
           table([
             ['KID', 'ALG', 'STATE', 'CREATED', 'SIGNS FROM'],
             ...records.map((r) => [
               r.kid,
               r.alg,
-              state(r.kid, r.activatesAt),
+              states.get(r.kid)!,
               formatTime(r.createdAt),
               formatTime(r.activatesAt),
             ]),
@@ -72,17 +71,19 @@ ${CONFIG_OPTION_HELP}
       const secrets = cliSecrets(config, io);
       return withStore(config, async (store) => {
         const publishBeforeUse = values.immediately ? 0 : config.keys.publish_before_use;
-        const { added, removed } = await rotateSigningKeys(store.signingKeys, {
-          alg: config.tokens.signing_alg,
+        const results = await rotateSigningKeysOfAlgs(store.signingKeys, {
+          algs: signingAlgsInUse(config),
           encryptionKey: secrets.keyEncryption,
           now,
           publishBeforeUse,
           retentionSeconds: retention,
         });
-        io.out(
-          `added ${added.alg} key ${added.kid}; it is published now and signs from ${formatTime(added.activatesAt)}`,
-        );
-        if (removed.length > 0) io.out(`deleted expired key(s): ${removed.join(', ')}`);
+        for (const { added, removed } of results) {
+          io.out(
+            `added ${added.alg} key ${added.kid}; it is published now and signs from ${formatTime(added.activatesAt)}`,
+          );
+          if (removed.length > 0) io.out(`deleted expired ${added.alg} key(s): ${removed.join(', ')}`);
+        }
         io.out('running servers pick it up within keys.reload_interval seconds');
         return 0;
       });
