@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { grantableScopes } from './scope.js';
 
 describe('grantableScopes', () => {
-  it('keeps the OpenID scopes and those the client registered, in request order', () => {
+  it('keeps every OpenID scope and the API scopes the client registered, in request order', () => {
     const requested = ['orders:read', 'openid', 'admin', 'email', 'offline_access', 'orders:write'];
     assert.deepEqual(grantableScopes('orders:read', requested), [
       'orders:read',
@@ -18,6 +18,22 @@ describe('grantableScopes', () => {
       'openid',
       'profile',
       'roles',
+    ]);
+  });
+
+  it('keeps only the OpenID scopes the client registered once it registers one', () => {
+    const requested = ['openid', 'profile', 'email', 'roles', 'offline_access', 'orders:read'];
+    assert.deepEqual(grantableScopes('openid email orders:read', requested), [
+      'openid',
+      'email',
+      'orders:read',
+    ]);
+  });
+
+  it('grants offline_access only to a client that registered it, when it limits OpenID scopes', () => {
+    assert.deepEqual(grantableScopes('openid offline_access', ['openid', 'offline_access', 'profile']), [
+      'openid',
+      'offline_access',
     ]);
   });
 });

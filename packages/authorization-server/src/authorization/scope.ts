@@ -19,7 +19,7 @@ export function allowedScopes(clientScope: unknown): Set<string> {
   return new Set(typeof clientScope === 'string' ? clientScope.split(' ').filter(Boolean) : []);
 }
 
-/** OpenID Connect Core §5.4 scopes, `openid` and `offline_access` (§11): any client may ask for them. */
+/** OpenID Connect Core §5.4 scopes, `openid` and `offline_access` (§11). */
 export const OPENID_SCOPES: ReadonlySet<string> = new Set([
   'openid',
   'offline_access',
@@ -27,12 +27,20 @@ export const OPENID_SCOPES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The requested scopes the client may be granted: the OpenID ones and those its registered
- * `scope` lists, in request order. The rest are dropped, not refused: RFC 6749 §3.3 lets the
- * server "fully or partially ignore the scope requested by the client", and the token
- * response then states the scope granted.
+ * The requested scopes the client may be granted, in request order. RFC 7591 §2: a client's
+ * registered `scope` lists "scope values that the client can use when requesting access
+ * tokens", so:
+ *
+ * - API scopes: only those its registered `scope` lists.
+ * - OpenID scopes: all of them while the registered `scope` names none (a sign-in client need
+ *   not repeat the standard ones), only those it names once it names one (a client limited to
+ *   `openid email` never gets `profile`, `roles` or `offline_access`).
+ *
+ * The rest are dropped, not refused: RFC 6749 §3.3 lets the server "fully or partially ignore
+ * the scope requested by the client", and the token response then states the scope granted.
  */
 export function grantableScopes(clientScope: unknown, requested: readonly string[]): string[] {
   const allowed = allowedScopes(clientScope);
-  return requested.filter((scope) => OPENID_SCOPES.has(scope) || allowed.has(scope));
+  const limitsOpenId = [...allowed].some((scope) => OPENID_SCOPES.has(scope));
+  return requested.filter((scope) => (OPENID_SCOPES.has(scope) && !limitsOpenId ? true : allowed.has(scope)));
 }

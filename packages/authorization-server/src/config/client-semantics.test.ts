@@ -61,8 +61,38 @@ describe('clients: the authorization code flow', () => {
     assert.equal(client?.require_pushed_authorization_requests, true);
   });
 
-  it('leaves id_token_signed_response_alg unset so tokens.signing_alg applies', () => {
+  it('leaves id_token_signed_response_alg unset so RS256 applies (OIDC Registration §2)', () => {
     assert.equal(accepts(app())?.id_token_signed_response_alg, undefined);
+  });
+
+  it('accepts OpenID Connect scopes beside API scopes in a client’s scope', () => {
+    const client = validateConfig({
+      resources: [{ id: 'https://orders.example', scopes: ['orders:read'] }],
+      clients: [
+        app({
+          grant_types: ['authorization_code', 'refresh_token'],
+          scope: 'openid profile email roles offline_access orders:read',
+        }),
+      ],
+    }).clients[0];
+    assert.equal(client?.scope, 'openid profile email roles offline_access orders:read');
+  });
+
+  it('refuses offline_access in a client’s scope without refresh_token', () => {
+    assert.deepEqual(
+      problemsOf({ clients: [app({ scope: 'openid offline_access' })] }),
+      only(
+        'clients[0].scope',
+        'offline_access needs refresh_token in grant_types; add it or remove offline_access',
+      ),
+    );
+  });
+
+  it('still refuses a scope that is neither an API’s nor OpenID Connect’s', () => {
+    assert.deepEqual(
+      problemsOf({ clients: [app({ scope: 'openid address' })] }),
+      only('clients[0].scope', "'address' is not a scope of any resource in resources[]"),
+    );
   });
 
   it('refuses a response type other than code', () => {

@@ -1,4 +1,5 @@
 import { isLoopbackIpUri } from '../authorization/redirect-uri.js';
+import { OPENID_SCOPES } from '../authorization/scope.js';
 import type { ClientConfig, GatehouseConfig } from './schema.js';
 
 const DEVICE_CODE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -30,8 +31,19 @@ export function checkClientSemantics(config: GatehouseConfig): Problem[] {
       const uri = client[field];
       if (uri !== undefined) add(field, httpsUrlProblem(uri));
     }
+    // A client's scope may list OpenID scopes beside API scopes: listing one limits the client
+    // to the OpenID scopes it lists (grantableScopes in authorization/scope.ts).
     for (const scope of client.scope?.split(' ').filter(Boolean) ?? []) {
-      if (!allScopes.has(scope)) add('scope', `'${scope}' is not a scope of any resource in resources[]`);
+      if (!allScopes.has(scope) && !OPENID_SCOPES.has(scope)) {
+        add('scope', `'${scope}' is not a scope of any resource in resources[]`);
+      }
+    }
+    // OIDC Core §11: offline_access asks for a refresh token, which only refresh_token gives.
+    if (
+      client.scope?.split(' ').includes('offline_access') &&
+      !client.grant_types.includes('refresh_token')
+    ) {
+      add('scope', 'offline_access needs refresh_token in grant_types; add it or remove offline_access');
     }
   });
   return problems;
