@@ -3,9 +3,13 @@ import { ConfigError } from '@gatehouse/authorization-server';
 import { type CliIO, type Command, UsageError } from './command.js';
 import { clientsCommand } from './commands/clients.js';
 import { keysCommand } from './commands/keys.js';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
 import { migrateCommand } from './commands/migrate.js';
 import { startCommand } from './commands/start.js';
+import { tokenCommand } from './commands/token.js';
 import { usersCommand } from './commands/users.js';
+import { whoamiCommand } from './commands/whoami.js';
 
 export const commands: readonly Command[] = [
   startCommand,
@@ -13,6 +17,10 @@ export const commands: readonly Command[] = [
   clientsCommand,
   keysCommand,
   usersCommand,
+  loginCommand,
+  whoamiCommand,
+  tokenCommand,
+  logoutCommand,
 ];
 
 function version(): string {
