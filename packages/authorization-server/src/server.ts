@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { IssuerContext } from './context.js';
+import { accountEndpoint } from './endpoints/account.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { consentEndpoint } from './endpoints/consent.js';
 import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.js';
@@ -50,6 +51,7 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
   pushedAuthorizationRequestEndpoint(app, ctx);
   loginEndpoint(app, ctx);
   consentEndpoint(app, ctx);
+  accountEndpoint(app, ctx);
   deviceAuthorizationEndpoint(app, ctx);
   for (const url of ['/token', '/introspect', '/revoke', '/par', '/device_authorization'])
     rejectOtherMethods(app, url, 'POST');

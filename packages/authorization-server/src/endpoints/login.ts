@@ -3,11 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticatePassword } from '../accounts/authenticate-password.js';
 import type { IssuerContext } from '../context.js';
 import { formParams } from '../http/form-params.js';
-import {
-  clientDisplayName,
-  type LoadedInteraction,
-  loadInteraction,
-} from '../interaction/load-interaction.js';
+import { clearedInteractionCookie } from '../interaction/interaction-cookie.js';
+import { loadSignIn, type SignIn } from '../interaction/load-sign-in.js';
 import { CSRF_FIELD } from '../pages/form-fields.js';
 import { assertSafeUrl } from '../pages/html.js';
 import { type LoginPageInput, renderLoginPage } from '../pages/login-page.js';
@@ -19,13 +16,14 @@ import {
   sendPage,
   sendRedirect,
 } from '../pages/page-reply.js';
-import { sessionCookie } from '../sessions/session-cookie.js';
-import { startSession } from '../sessions/session-service.js';
+import { readSessionCookie, sessionCookie } from '../sessions/session-cookie.js';
+import { endSession, readSession, startSession } from '../sessions/session-service.js';
 
 /**
  * The sign-in page of an interaction. GET shows the form; POST checks the CSRF token first
  * (before a password is checked or an attempt counted, docs/pages.md), then the password, and
- * on success starts a session and sends the browser back to /authorize to resume.
+ * on success starts a session and sends the browser on: back to /authorize to resume the
+ * request, or to /account when the sign-in started there.
  */
 export function loginEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
   app.register(async (scoped) => {
@@ -37,9 +35,9 @@ export function loginEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
 function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
   app.get('/login', async (request, reply) => {
     const id = (request.query as Record<string, unknown>)['interaction'];
-    const loaded = await loadInteraction(ctx, request, typeof id === 'string' ? id : undefined);
-    if (!loaded) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
-    return sendLoginPage(ctx, request, reply, loaded, { username: loaded.request.loginHint });
+    const signIn = await loadSignIn(ctx, request, typeof id === 'string' ? id : undefined);
+    if (!signIn) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
+    return sendLoginPage(ctx, request, reply, signIn, { username: signIn.loginHint });
   });
 
   app.post('/login', async (request, reply) => {
@@ -49,8 +47,8 @@ function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
     if (!isFormTokenValid(request, form.get(CSRF_FIELD), csrf)) {
       return sendErrorPage(request, reply, { status: 403, kind: 'csrf' });
     }
-    const loaded = await loadInteraction(ctx, request, id);
-    if (!loaded) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
+    const signIn = await loadSignIn(ctx, request, id);
+    if (!signIn) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
     const username = form.get('username') ?? '';
     const result = await authenticatePassword(ctx, {
       username,
@@ -63,7 +61,13 @@ function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
         result.code === 'throttled'
           ? { kind: 'throttled', retryAfterSeconds: result.retryAfter ?? 1 }
           : { kind: 'invalid_credentials' };
-      return sendLoginPage(ctx, request, reply, loaded, { username, error });
+      return sendLoginPage(ctx, request, reply, signIn, { username, error });
+    }
+    // A different person signing in on a browser that has a live session: that session is
+    // theirs no longer, so it ends (and its tokens with it) rather than lingering unreachable.
+    const previous = await readSession(ctx, readSessionCookie(request.headers.cookie));
+    if (previous.ok && previous.session.userId !== result.user.id) {
+      await endSession(ctx, previous.session.id, 'logout');
     }
     const { cookieValue } = await startSession(ctx, {
       user: result.user,
@@ -73,8 +77,9 @@ function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
       userAgent: request.headers['user-agent'],
       address: request.ip,
     });
-    const resume = `${ctx.config.issuer}/authorize?interaction=${loaded.interaction.id}`;
-    return sendRedirect(reply, resume, [sessionCookie(cookieValue)]);
+    const cookies = [sessionCookie(cookieValue)];
+    if (signIn.endsInteraction) cookies.push(clearedInteractionCookie());
+    return sendRedirect(reply, signIn.continueAt, cookies);
   });
 }
 
@@ -82,10 +87,10 @@ function sendLoginPage(
   ctx: IssuerContext,
   request: FastifyRequest,
   reply: FastifyReply,
-  loaded: LoadedInteraction,
+  signIn: SignIn,
   extra: Pick<LoginPageInput, 'username' | 'error'>,
 ): FastifyReply {
-  const id = loaded.interaction.id;
+  const id = signIn.interaction.id;
   const { csrfToken, cookies } = issueFormToken(request, {
     key: ctx.secrets.csrf,
     purpose: `login:${id}`,
@@ -95,8 +100,8 @@ function sendLoginPage(
     action: assertSafeUrl(`${ctx.config.issuer}/login`),
     csrfToken,
     interactionId: id,
-    clientName: clientDisplayName(loaded.client),
-    redirectUri: loaded.request.redirectUri,
+    clientName: signIn.clientName,
+    redirectUri: signIn.redirectUri,
     ...extra,
   });
   return sendPage(reply, page, cookies);

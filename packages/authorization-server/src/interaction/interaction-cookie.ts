@@ -5,14 +5,24 @@ import type { IssuerContext } from '../context.js';
 import { type HostCookie, readCookie } from '../pages/csrf-cookie.js';
 
 /**
+ * Where a sign-in continues: `authorize` resumes an authorization request at /authorize,
+ * `account` goes to the account page. Fixed server-side when the interaction starts and
+ * sealed in the cookie, so no parameter can send the browser anywhere else after sign-in.
+ */
+export type InteractionContinuation = 'authorize' | 'account';
+
+/**
  * The authorization request a person is in the middle of, carried between /authorize, /login
  * and /consent in an encrypted cookie, so nothing is stored for a request that is abandoned.
  * It keeps the request's parameters, not the validated request: every step validates them
- * again against the client as it is now.
+ * again against the client as it is now. A sign-in started at /account is an interaction too,
+ * with no parameters and `continuation: 'account'`.
  */
 export interface Interaction {
   /** Random; in the URL of /login and /consent and in their CSRF purpose. */
   id: string;
+  /** Absent in cookies written before it existed: those are `authorize`. */
+  continuation?: InteractionContinuation;
   params: ParamsRecord;
   /** Whether the parameters came from a pushed request (RFC 9126), already used up. */
   pushed: boolean;
@@ -33,6 +43,17 @@ export function createInteraction(
   pushed: boolean,
 ): Interaction {
   return { id: generateRandomToken(16), params, pushed, startedAt: epochSeconds(ctx.clock) };
+}
+
+/** A new interaction for signing in to the account page: nothing to carry but where it ends. */
+export function createAccountInteraction(ctx: InteractionContext): Interaction {
+  return {
+    id: generateRandomToken(16),
+    continuation: 'account',
+    params: {},
+    pushed: false,
+    startedAt: epochSeconds(ctx.clock),
+  };
 }
 
 /**
@@ -65,12 +86,14 @@ function cookieShape(value: string): HostCookie {
 
 /**
  * The interaction named `id` from the request's cookie; undefined when the cookie is missing,
- * forged, expired, or belongs to another (newer) interaction.
+ * forged, expired, belongs to another (newer) interaction, or continues elsewhere than
+ * `continuation` (so an account sign-in can never be resumed as an authorization request).
  */
 export async function readInteraction(
   ctx: InteractionContext,
   cookieHeader: string | undefined,
   id: string | undefined,
+  continuation: InteractionContinuation = 'authorize',
 ): Promise<Interaction | undefined> {
   const value = readCookie(cookieHeader, INTERACTION_COOKIE);
   if (!value || !id) return undefined;
@@ -83,7 +106,8 @@ export async function readInteraction(
       contentEncryptionAlgorithms: ['A256GCM'],
     });
     const interaction = payload['interaction'] as Interaction | undefined;
-    return interaction?.id === id ? interaction : undefined;
+    if (interaction?.id !== id) return undefined;
+    return (interaction.continuation ?? 'authorize') === continuation ? interaction : undefined;
   } catch {
     return undefined;
   }

@@ -29,7 +29,7 @@ export interface AccountPageInput {
   readonly sessions: readonly AccountSession[];
   readonly grants: readonly AccountGrant[];
   readonly actions: { readonly endSession: SafeUrl; readonly revokeGrant: SafeUrl };
-  /** One CSRF token per action, issued with purposes `end-session` and `revoke-grant`. */
+  /** The CSRF token of each action's forms (the route may use one token for both). */
   readonly csrfTokens: { readonly endSession: string; readonly revokeGrant: string };
   /** Formats epoch seconds for people; injected so pages do not depend on the server's locale or zone. */
   readonly formatDate: (epochSeconds: number) => string;
