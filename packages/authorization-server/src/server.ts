@@ -3,6 +3,7 @@ import type { IssuerContext } from './context.js';
 import { accountEndpoint } from './endpoints/account.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { consentEndpoint } from './endpoints/consent.js';
+import { deviceVerificationEndpoint } from './endpoints/device.js';
 import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.js';
 import { discoveryEndpoint } from './endpoints/discovery.js';
 import { healthEndpoints } from './endpoints/health.js';
@@ -53,6 +54,7 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
   consentEndpoint(app, ctx);
   accountEndpoint(app, ctx);
   deviceAuthorizationEndpoint(app, ctx);
+  deviceVerificationEndpoint(app, ctx);
   for (const url of ['/token', '/introspect', '/revoke', '/par', '/device_authorization'])
     rejectOtherMethods(app, url, 'POST');
   return app;
