@@ -1,13 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
-import { SERVICE_SECRET, startTestIssuer, type TestIssuer } from '../testing/harness.js';
+import { normalizeUserCode, userCodeDigest } from '../device/user-code.js';
+import { SERVICE_SECRET, startTestIssuer, type TestIssuer, testConfigDocument } from '../testing/harness.js';
 import { deleteExpiredRows } from './expired-rows.js';
 
 describe('deleteExpiredRows', () => {
   let t: TestIssuer;
   before(async () => {
-    t = await startTestIssuer(await storeBackends()[0]!.open());
+    const { clients } = testConfigDocument() as { clients: unknown[] };
+    t = await startTestIssuer(await storeBackends()[0]!.open(), {
+      clients: [
+        ...clients,
+        {
+          client_id: 'device-cli',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['urn:ietf:params:oauth:grant-type:device_code'],
+        },
+      ],
+    });
   });
   after(() => t.close());
 
@@ -27,5 +38,22 @@ describe('deleteExpiredRows', () => {
     assert.equal(deleted, 2, 'the expired token and the expired login-attempt counter');
     const res = await t.post('/introspect', { token: live }, { basic: ['service', SERVICE_SECRET] });
     assert.equal(res.json().active, true);
+  });
+
+  it('deletes device authorizations once they have expired, whatever their state', async () => {
+    const start = () => t.post('/device_authorization', { client_id: 'device-cli' });
+    const expired = (await start()).json().user_code as string;
+    t.clock.advance(300);
+    const live = (await start()).json().user_code as string;
+    t.clock.advance(301);
+    const store = t.issuer.context.store;
+    const lookUp = (code: string) =>
+      store.deviceAuthorizations.findByUserCode(
+        userCodeDigest(t.issuer.context.secrets, normalizeUserCode(code)!),
+      );
+    assert.ok(await lookUp(expired));
+    await deleteExpiredRows(store, Math.floor(t.clock() / 1000));
+    assert.equal(await lookUp(expired), undefined);
+    assert.ok(await lookUp(live));
   });
 });
