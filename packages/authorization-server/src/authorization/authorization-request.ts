@@ -12,10 +12,11 @@ import {
 } from './redirect-uri.js';
 import type { ParamsLike } from './request-params.js';
 import { parseScope } from './scope.js';
+import { parseUiLocales } from './ui-locales.js';
 
 /** OpenID Connect Core §3.1.2.1 `prompt` values Gatehouse supports. */
 export type Prompt = 'none' | 'login' | 'consent' | 'select_account';
-const PROMPTS: ReadonlySet<string> = new Set<Prompt>(['none', 'login', 'consent', 'select_account']);
+export const PROMPTS: ReadonlySet<string> = new Set<Prompt>(['none', 'login', 'consent', 'select_account']);
 
 /** The outcome of phase 1: a known client and a redirect URI errors may now be sent to. */
 export interface ValidatedClientRedirect {
@@ -111,7 +112,7 @@ export function validateRequest(
     prompt: readPrompt(params.get('prompt')),
     maxAge: readMaxAge(params.get('max_age')),
     loginHint: params.get('login_hint'),
-    uiLocales: params.get('ui_locales')?.split(' ').filter(Boolean) ?? [],
+    uiLocales: parseUiLocales(params.get('ui_locales')),
     resource: readResources(params.getAll('resource')),
     codeChallenge,
     codeChallengeMethod,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { UserRecord } from '@gatehouse/store';
-import { claimsForUser } from './scope-claims.js';
+import { claimsForUser, SUPPORTED_CLAIMS } from './scope-claims.js';
 
 function testUser(overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -73,5 +73,19 @@ describe('claimsForUser', () => {
     const claims = claimsForUser(user, ['roles']);
     claims.roles!.push('root');
     assert.deepEqual(user.roles, ['admin']);
+  });
+});
+
+describe('SUPPORTED_CLAIMS', () => {
+  it('lists each claim a scope can release once, for discovery', () => {
+    assert.deepEqual(SUPPORTED_CLAIMS, [
+      'name',
+      'preferred_username',
+      'updated_at',
+      'email',
+      'email_verified',
+      'roles',
+      'groups',
+    ]);
   });
 });

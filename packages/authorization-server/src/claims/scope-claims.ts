@@ -24,6 +24,9 @@ export const SCOPE_CLAIMS: Readonly<Record<string, readonly ClaimName[]>> = {
   roles: ['roles', 'groups'],
 };
 
+/** Every claim a scope can release, once each: discovery's `claims_supported` beside `sub`. */
+export const SUPPORTED_CLAIMS: readonly string[] = [...new Set(Object.values(SCOPE_CLAIMS).flat())];
+
 /** The value of each claim for a user; undefined means the user has no value for it. */
 const claimValue: { [K in ClaimName]: (user: UserRecord) => UserClaims[K] | undefined } = {
   name: (user) => user.name ?? undefined,

@@ -2,6 +2,7 @@ import { epochSeconds, generateRandomToken, OAuthError } from '@gatehouse/core';
 import type { SessionRecord } from '@gatehouse/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildErrorRedirect } from '../authorization/authorization-response.js';
+import { pageLanguage } from '../authorization/ui-locales.js';
 import type { IssuerContext } from '../context.js';
 import { type FormParams, formParams, formParserAllowing, registerFormParser } from '../http/form-params.js';
 import { clearedInteractionCookie } from '../interaction/interaction-cookie.js';
@@ -69,6 +70,7 @@ async function showConsent(
     requiredScopes: loaded.request.scope.filter((scope) => REQUIRED_SCOPES.has(scope)),
     resources: loaded.request.resource.map((identifier) => ({ identifier })),
     userName: user?.name ?? user?.username,
+    lang: pageLanguage(loaded.request.uiLocales),
   });
   return sendPage(reply, page, cookies);
 }

@@ -97,9 +97,59 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     assert.equal(metadata.require_pushed_authorization_requests, false);
   });
 
-  it('lists the scopes of every resource once, sorted', async () => {
+  it('lists the OpenID Connect scopes, then the scopes of every resource once, sorted', async () => {
     const metadata = (await get('/.well-known/oauth-authorization-server')).json();
-    assert.deepEqual(metadata.scopes_supported, ['ledger:read', 'orders:read', 'orders:write']);
+    assert.deepEqual(metadata.scopes_supported, [
+      'openid',
+      'offline_access',
+      'profile',
+      'email',
+      'roles',
+      'ledger:read',
+      'orders:read',
+      'orders:write',
+    ]);
+  });
+
+  it('lists RS256 and the access-token alg for ID tokens, each with a signing key (OIDC Discovery §3)', async () => {
+    const metadata = (await get('/.well-known/openid-configuration')).json();
+    assert.deepEqual(metadata.id_token_signing_alg_values_supported, ['ES256', 'RS256']);
+    for (const alg of metadata.id_token_signing_alg_values_supported) {
+      assert.equal(t.issuer.context.keys.hasSigningKey(alg), true, alg);
+    }
+    const jwks = (await get('/jwks')).json() as { keys: JWK[] };
+    assert.deepEqual(jwks.keys.map((k) => k.alg).sort(), ['ES256', 'RS256']);
+  });
+
+  it('has the OpenID Provider metadata Discovery §3 requires, and only what is true', async () => {
+    const metadata = (await get('/.well-known/openid-configuration')).json();
+    assert.deepEqual(metadata.subject_types_supported, ['public']);
+    assert.deepEqual(metadata.prompt_values_supported, ['none', 'login', 'consent', 'select_account']);
+    assert.deepEqual(metadata.ui_locales_supported, ['en']);
+    assert.equal(metadata.claims_parameter_supported, false);
+    assert.equal(metadata.request_parameter_supported, false);
+    assert.equal(metadata.request_uri_parameter_supported, false);
+    // UserInfo answers plain JSON only, so no signing algs are listed.
+    assert.equal('userinfo_signing_alg_values_supported' in metadata, false);
+    assert.deepEqual(metadata.claims_supported, [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'acr',
+      'amr',
+      'sid',
+      'name',
+      'preferred_username',
+      'updated_at',
+      'email',
+      'email_verified',
+      'roles',
+      'groups',
+    ]);
   });
 
   it('lists no public client authentication at the token and introspection endpoints', async () => {
@@ -137,10 +187,10 @@ describe('GET /jwks', () => {
         const res = await t.issuer.app.inject({ method: 'GET', url: '/jwks' });
         assert.equal(res.statusCode, 200);
         const { keys } = res.json() as { keys: JWK[] };
-        assert.equal(keys.length, 1);
+        // One key of tokens.signing_alg and one RS256 key for ID tokens (the same one for RS256).
+        assert.deepEqual(keys.map((k) => k.alg).sort(), [...new Set([alg, 'RS256'])].sort());
         for (const key of keys) {
           assert.equal(typeof key.kid, 'string');
-          assert.equal(key.alg, alg);
           assert.equal(key.use, 'sig');
           for (const member of PRIVATE_MEMBERS) {
             assert.equal(member in key, false, `the JWKS carries private member '${member}'`);

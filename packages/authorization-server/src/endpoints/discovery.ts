@@ -1,13 +1,21 @@
 import type { FastifyInstance } from 'fastify';
+import { PROMPTS } from '../authorization/authorization-request.js';
+import { OPENID_SCOPES } from '../authorization/scope.js';
+import { SUPPORTED_UI_LOCALES } from '../authorization/ui-locales.js';
+import { SUPPORTED_CLAIMS } from '../claims/scope-claims.js';
 import { ASSERTION_ALGORITHMS } from '../client-auth/private-key-jwt.js';
 import type { IssuerContext } from '../context.js';
 import { grants } from '../grants/index.js';
+import { signingAlgsInUse } from '../keys/signing-algs.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
 /** RFC 8414 metadata: only what this server really supports. */
 export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
-  const scopes = [...new Set(ctx.resources.all().flatMap((r) => [...r.scopes]))].sort();
+  const apiScopes = [...new Set(ctx.resources.all().flatMap((r) => [...r.scopes]))].sort();
+  // OIDC Discovery §3: "The server MUST support the openid scope value"; the others are the
+  // OIDC Core §5.4 / §11 scopes this server answers, then each API's.
+  const scopes = [...new Set([...OPENID_SCOPES, ...apiScopes])];
   return {
     issuer: ctx.config.issuer,
     authorization_endpoint: `${ctx.config.issuer}/authorize`,
@@ -35,6 +43,44 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    ...openIdProviderMetadata(ctx),
+  };
+}
+
+/**
+ * OpenID Connect Discovery §3 metadata beyond RFC 8414. Only what is true here: no signed or
+ * encrypted UserInfo (so no userinfo_signing_alg_values_supported), no request objects, no
+ * `claims` parameter (OIDC Core §5.5 is optional and ignored when sent).
+ */
+function openIdProviderMetadata(ctx: IssuerContext): Record<string, unknown> {
+  return {
+    // §3: REQUIRED, and "The value none MAY be supported but MUST NOT be used unless the
+    // Response Type used returns no ID Token from the Authorization Endpoint"; RS256 "MUST be
+    // included". Every alg listed has an active key from the start (signingAlgsInUse).
+    id_token_signing_alg_values_supported: signingAlgsInUse(ctx.config),
+    // §3: REQUIRED. Every client sees the same `sub` for a user (OIDC Core §8).
+    subject_types_supported: ['public'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'nonce',
+      'acr',
+      'amr',
+      'sid',
+      ...SUPPORTED_CLAIMS,
+    ],
+    prompt_values_supported: [...PROMPTS],
+    // Pages are rendered in English; ui_locales is accepted and unknown tags are ignored.
+    ui_locales_supported: [...SUPPORTED_UI_LOCALES],
+    claims_parameter_supported: false,
+    // OIDC Core §3.1.2.6: `request` and a `request_uri` not from PAR are refused (a PAR
+    // request_uri is announced by pushed_authorization_request_endpoint, RFC 9126 §5).
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
   };
 }
 

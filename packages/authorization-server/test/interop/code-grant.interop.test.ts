@@ -72,9 +72,9 @@ for (const backend of storeBackends()) {
       const config = await client.discovery(
         new URL(url),
         'web-app',
-        // Discovery does not list id_token_signing_alg_values_supported yet, and without it
-        // openid-client expects RS256 (OIDC Core §3.1.3.7 default): name the alg we sign with.
-        { id_token_signed_response_alg: 'ES256' },
+        // No id_token_signed_response_alg: the RS256 default (OIDC Registration §2), which
+        // discovery lists in id_token_signing_alg_values_supported.
+        undefined,
         client.ClientSecretBasic(APP_SECRET),
         { execute: [client.allowInsecureRequests] },
       );
