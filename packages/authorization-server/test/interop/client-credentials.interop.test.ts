@@ -278,6 +278,7 @@ for (const backend of storeBackends()) {
           'client_credentials',
           'authorization_code',
           'refresh_token',
+          'urn:ietf:params:oauth:grant-type:device_code',
         ]);
       });
 
