@@ -12,9 +12,11 @@ import { ensureSigningKeys, KeyRing } from './keys/key-ring.js';
 import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
 import { signingAlgsInUse } from './keys/signing-algs.js';
+import { BackchannelLogout, type DeliverLogoutToken } from './logout/backchannel.js';
 import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
 import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
 import { buildIssuerApp } from './server.js';
+import { loadTlsSetup } from './tls/tls-settings.js';
 
 export interface IssuerOptions {
   env?: NodeJS.ProcessEnv;
@@ -22,12 +24,19 @@ export interface IssuerOptions {
   logger?: Logger;
   /** An already open store (tests); otherwise one is opened from the config. */
   store?: Store;
+  /** How Back-Channel Logout tokens travel; `fetch` unless replaced (tests). */
+  deliverLogoutToken?: DeliverLogoutToken;
   /** Process-wide Prometheus metrics (CPU, memory, event loop); off in tests. */
   processMetrics?: boolean;
 }
 
 export interface Issuer {
   app: FastifyInstance;
+  /**
+   * The HTTPS app that asks for client certificates (RFC 8705), when `tls` has cert_file and
+   * key_file: the same endpoints as `app`, to listen on `tls.host`/`tls.port`.
+   */
+  mtlsApp?: FastifyInstance;
   context: IssuerContext;
   /** Stops timers, the HTTP app and the store (if the issuer opened it). */
   close(): Promise<void>;
@@ -47,6 +56,8 @@ export async function openConfiguredStore(config: GatehouseConfig): Promise<Stor
 export async function createIssuer(config: GatehouseConfig, options: IssuerOptions = {}): Promise<Issuer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.log_level, name: 'gatehouse' });
+  // Before the store opens: a missing certificate file should stop the start with nothing to undo.
+  const tls = loadTlsSetup(config);
   const ownsStore = options.store === undefined;
   const store = options.store ?? (await openConfiguredStore(config));
   let reloadTimer: NodeJS.Timeout | undefined;
@@ -92,6 +103,10 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     const users = await syncConfigUsers(store, config.users, logger, now);
     if (users.added + users.updated + users.disabled > 0) logger.info(users, 'synced users from the config');
 
+    // Reads the context only when a session ends, by which time it exists.
+    const backchannelLogout = new BackchannelLogout(() => context, {
+      ...(options.deliverLogoutToken ? { deliver: options.deliverLogoutToken } : {}),
+    });
     const context: IssuerContext = {
       config,
       store,
@@ -103,16 +118,25 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
       logger,
       metrics: createIssuerMetrics({ processMetrics: options.processMetrics ?? false }),
       endpoints: endpointUrls(config.issuer),
+      backchannelLogout,
+      onSessionEnded: backchannelLogout.sessionEnded,
+      ...(tls ? { mtls: tls.settings } : {}),
     };
     const app = buildIssuerApp(context);
     await app.ready();
+    const mtlsApp = tls?.listener ? buildIssuerApp(context, { https: tls.listener }) : undefined;
+    await mtlsApp?.ready();
     return {
       app,
+      ...(mtlsApp ? { mtlsApp } : {}),
       context,
       async close() {
         clearInterval(reloadTimer);
         stopCleanup();
+        await mtlsApp?.close();
         await app.close();
+        // Deliveries read the store; each is bounded by its timeout.
+        await backchannelLogout.idle();
         if (ownsStore) await store.close();
       },
     };

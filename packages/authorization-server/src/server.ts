@@ -1,3 +1,4 @@
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { IssuerContext } from './context.js';
 import { accountEndpoint } from './endpoints/account.js';
@@ -10,6 +11,7 @@ import { healthEndpoints } from './endpoints/health.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { loginEndpoint } from './endpoints/login.js';
+import { logoutEndpoint } from './endpoints/logout.js';
 import { rejectOtherMethods } from './endpoints/method-not-allowed.js';
 import { pushedAuthorizationRequestEndpoint } from './endpoints/par.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
@@ -20,10 +22,18 @@ import { registerFormParser } from './http/form-params.js';
 import { lazyChildLogger } from './http/lazy-request-logger.js';
 import { registerRequestLog } from './http/request-log.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerClientCertificates } from './tls/request-certificate.js';
+
+export interface IssuerAppOptions {
+  /** Serve HTTPS with these options (the mutual-TLS listener, RFC 8705). */
+  https?: HttpsServerOptions;
+}
 
 /** Builds the issuer's HTTP app around a ready context. Never listens: tests use `inject()`. */
-export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
-  const app: FastifyInstance = Fastify({
+export function buildIssuerApp(ctx: IssuerContext, options: IssuerAppOptions = {}): FastifyInstance {
+  // An https app differs from an http one only in its server's type, which no route touches.
+  const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: ctx.logger as FastifyBaseLogger,
     // One line per request comes from http/request-log.ts, without query strings.
     logController: new LogController({ disableRequestLogging: true }),
@@ -35,11 +45,12 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
     connectionTimeout: 60_000,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
-  });
+  }) as unknown as FastifyInstance;
   registerFormParser(app);
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   registerRequestLog(app, ctx.metrics, ctx.config.request_logging);
+  registerClientCertificates(app, ctx);
 
   discoveryEndpoint(app, ctx);
   jwksEndpoint(app, ctx);
@@ -51,6 +62,7 @@ export function buildIssuerApp(ctx: IssuerContext): FastifyInstance {
   authorizationEndpoint(app, ctx);
   pushedAuthorizationRequestEndpoint(app, ctx);
   loginEndpoint(app, ctx);
+  logoutEndpoint(app, ctx);
   consentEndpoint(app, ctx);
   accountEndpoint(app, ctx);
   deviceAuthorizationEndpoint(app, ctx);

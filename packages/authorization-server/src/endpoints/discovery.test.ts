@@ -44,6 +44,7 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     assert.deepEqual(advertised, [
       'authorization_endpoint',
       'device_authorization_endpoint',
+      'end_session_endpoint',
       'introspection_endpoint',
       'jwks_uri',
       'pushed_authorization_request_endpoint',
@@ -59,12 +60,15 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     assert.equal(metadata.userinfo_endpoint, `${TEST_ISSUER}/userinfo`);
     assert.equal(metadata.pushed_authorization_request_endpoint, `${TEST_ISSUER}/par`);
     assert.equal(metadata.device_authorization_endpoint, `${TEST_ISSUER}/device_authorization`);
+    assert.equal(metadata.end_session_endpoint, `${TEST_ISSUER}/logout`);
   });
 
   it('answers at every advertised endpoint', async () => {
     const metadata = (await get('/.well-known/openid-configuration')).json();
     const path = (url: string) => url.slice(TEST_ISSUER.length);
     assert.equal((await get(path(metadata.jwks_uri))).statusCode, 200);
+    // Without a session, a logout request completes at once with the signed-out page.
+    assert.equal((await get(path(metadata.end_session_endpoint))).statusCode, 200);
     for (const key of [
       'token_endpoint',
       'introspection_endpoint',
@@ -150,6 +154,14 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       'roles',
       'groups',
     ]);
+  });
+
+  it('supports RP-initiated logout and back-channel logout with sid', async () => {
+    const metadata = (await get('/.well-known/openid-configuration')).json();
+    assert.equal(metadata.backchannel_logout_supported, true);
+    assert.equal(metadata.backchannel_logout_session_supported, true);
+    // Front-channel logout is not offered, so not advertised (its metadata defaults to false).
+    assert.equal('frontchannel_logout_supported' in metadata, false);
   });
 
   it('lists no public client authentication at the token and introspection endpoints', async () => {

@@ -7,6 +7,7 @@ import { ASSERTION_ALGORITHMS } from '../client-auth/private-key-jwt.js';
 import type { IssuerContext } from '../context.js';
 import { grants } from '../grants/index.js';
 import { signingAlgsInUse } from '../keys/signing-algs.js';
+import { mutualTlsMetadata } from '../tls/mtls-metadata.js';
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
 
@@ -44,6 +45,8 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     ...openIdProviderMetadata(ctx),
+    // RFC 8705: mutual-TLS client authentication, bound tokens and endpoint aliases.
+    ...mutualTlsMetadata(ctx, AUTH_METHODS),
   };
 }
 
@@ -81,6 +84,11 @@ function openIdProviderMetadata(ctx: IssuerContext): Record<string, unknown> {
     // request_uri is announced by pushed_authorization_request_endpoint, RFC 9126 §5).
     request_parameter_supported: false,
     request_uri_parameter_supported: false,
+    // RP-Initiated Logout 1.0 §2.1 and Back-Channel Logout 1.0 §2.1: logout tokens always
+    // carry `sid`, as do ID tokens issued through a session.
+    end_session_endpoint: ctx.endpoints.endSession,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
   };
 }
 

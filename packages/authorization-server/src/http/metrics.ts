@@ -6,6 +6,8 @@ export interface IssuerMetrics {
   requests: Counter<'method' | 'route' | 'status'>;
   duration: Histogram<'route'>;
   tokensIssued: Counter<'grant_type' | 'format'>;
+  /** Back-Channel Logout tokens by outcome: delivered, failed, timeout. */
+  backchannelLogouts: Counter<'outcome'>;
 }
 
 export function createIssuerMetrics(options: { processMetrics: boolean }): IssuerMetrics {
@@ -30,6 +32,12 @@ export function createIssuerMetrics(options: { processMetrics: boolean }): Issue
       name: 'gatehouse_tokens_issued_total',
       help: 'Access tokens issued by grant type and format.',
       labelNames: ['grant_type', 'format'],
+      registers: [registry],
+    }),
+    backchannelLogouts: new Counter({
+      name: 'gatehouse_backchannel_logout_total',
+      help: 'Back-Channel Logout tokens sent to clients, by outcome (delivered, failed, timeout).',
+      labelNames: ['outcome'],
       registers: [registry],
     }),
   };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertPageIsSafe } from './assert-page.js';
 import { safeUrl } from './html.js';
-import { renderLogoutConfirmPage, renderSignedOutPage } from './logout-page.js';
+import { renderLogoutConfirmPage, renderSignedOutPage, renderStillSignedInPage } from './logout-page.js';
 
 const HOSTILE = '<script>alert(1)</script>';
 
@@ -63,5 +63,19 @@ describe('signed-out page', () => {
     assert.match(page.html, /<h1>You have signed out<\/h1>/);
     assert.match(page.html, /href="https:\/\/notes\.acme\.example\/">Back to &lt;script&gt;/);
     assert.doesNotMatch(renderSignedOutPage().html, /Back to/);
+  });
+});
+
+describe('still-signed-in page', () => {
+  it('says the session continues and offers the way back to the client', () => {
+    const page = renderStillSignedInPage({
+      clientName: HOSTILE,
+      returnUrl: safeUrl('https://notes.acme.example/'),
+    });
+    assertPageIsSafe(page.html);
+    assert.equal(page.status, 200);
+    assert.match(page.html, /<h1>You are still signed in<\/h1>/);
+    assert.match(page.html, /href="https:\/\/notes\.acme\.example\/">Back to &lt;script&gt;/);
+    assert.doesNotMatch(renderStillSignedInPage().html, /Back to/);
   });
 });

@@ -60,3 +60,26 @@ ${
 </div>`;
   return renderPage({ title: 'Signed out', clientName: input.clientName, lang: input.lang, body });
 }
+
+export interface StillSignedInPageInput {
+  readonly clientName?: string | undefined;
+  /** The client's home page, when it registered one. */
+  readonly returnUrl?: SafeUrl | null | undefined;
+  readonly lang?: string | undefined;
+}
+
+/**
+ * Shown after "Stay signed in": the session is kept, so the client is not sent its
+ * post-logout redirect, which would tell it the person had signed out.
+ */
+export function renderStillSignedInPage(input: StillSignedInPageInput = {}): RenderedPage {
+  const body = html`<div class="card narrow">
+<h1>You are still signed in</h1>
+<p class="lead">Your Gatehouse session on this device continues.</p>
+${
+  input.returnUrl &&
+  html`<p><a class="button secondary" href="${input.returnUrl}">Back to ${input.clientName ?? 'the application'}</a></p>`
+}
+</div>`;
+  return renderPage({ title: 'Still signed in', clientName: input.clientName, lang: input.lang, body });
+}

@@ -11,10 +11,15 @@ export interface SessionDeps {
   clock: Clock;
   logger: Logger;
   config: { sessions: SessionsConfig };
+  /** Told of every session that ends, whatever the reason (Back-Channel Logout). */
+  onSessionEnded?: SessionEndedListener | undefined;
 }
 
 /** What ending sessions needs: no secret and no config, so an admin tool can do it too. */
-export type SessionEndDeps = Pick<SessionDeps, 'store' | 'clock' | 'logger'>;
+export type SessionEndDeps = Pick<SessionDeps, 'store' | 'clock' | 'logger' | 'onSessionEnded'>;
+
+/** A session that has just ended: called once per session, after its row and tokens are done. */
+export type SessionEndedListener = (ended: { sessionId: string; reason: SessionEndReason }) => void;
 
 /** Why a session ended, as recorded in its row (`endReason`) and logged. */
 export type SessionEndReason =
@@ -105,7 +110,10 @@ export async function startSession(
     const ended = await deps.store.sessions.endOldestBeyond(record.userId, max_per_user, now, 'limit', {
       exceptId: id,
     });
-    for (const endedId of ended) await revokeSessionTokens(deps, endedId, 'limit', now);
+    for (const endedId of ended) {
+      await revokeSessionTokens(deps, endedId, 'limit', now);
+      announceEnd(deps, endedId, 'limit');
+    }
   }
   return { record, cookieValue };
 }
@@ -171,6 +179,7 @@ export async function endSession(
   const now = epochSeconds(deps.clock);
   if (!(await deps.store.sessions.end(id, now, reason))) return false;
   await revokeSessionTokens(deps, id, reason, now);
+  announceEnd(deps, id, reason);
   return true;
 }
 
@@ -238,8 +247,18 @@ async function endSessionRow(
 ): Promise<void> {
   const expiredAt = reason === 'idle_timeout' ? session.idleExpiresAt : session.absoluteExpiresAt;
   // Of concurrent readers only one ends it; revoking is idempotent, so each may revoke.
-  await deps.store.sessions.end(session.id, expiredAt, reason);
+  const ended = await deps.store.sessions.end(session.id, expiredAt, reason);
   await revokeSessionTokens(deps, session.id, reason, now);
+  if (ended) announceEnd(deps, session.id, reason);
+}
+
+/** Tells the listener; it is not allowed to fail the request that ended the session. */
+function announceEnd(deps: SessionEndDeps, sessionId: string, reason: SessionEndReason): void {
+  try {
+    deps.onSessionEnded?.({ sessionId, reason });
+  } catch (error) {
+    deps.logger.error({ err: error, sessionId, reason }, 'session end listener failed');
+  }
 }
 
 async function revokeSessionTokens(
