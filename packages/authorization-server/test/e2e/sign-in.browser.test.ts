@@ -179,7 +179,8 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
 
     await page.waitForURL((url) => url.href.startsWith(callback.url));
     const landed = callback.received.at(-1);
-    assert.ok(landed?.searchParams.get('code'), 'the app received a code');
+    assert.ok(landed, 'the browser reached the app');
+    assert.ok(landed.searchParams.get('code'), 'the app received a code');
     assert.equal(landed.searchParams.get('iss'), issuerUrl);
 
     const tokens = await client.authorizationCodeGrant(rp, landed, {
