@@ -1,0 +1,208 @@
+/**
+ * The device grant with a person in a real browser (Debian's Chromium through playwright-core,
+ * JavaScript off): a command-line client starts a device authorization with oauth4webapi and
+ * polls in the background; meanwhile the person opens the verification page, types the code
+ * (lower case, no dash), signs in, checks which client on which device asks, and approves.
+ * The poll then ends with tokens. A screenshot of the verification page lands in
+ * `screenshots/device-verification.png`.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
+import { createSilentLogger } from '@gatehouse/core';
+import * as oauth from 'oauth4webapi';
+import type { Page } from 'playwright-core';
+import {
+  chromiumSkipReason,
+  type LaunchedChromium,
+  launchChromium,
+  screenshotPath,
+} from '../../src/testing/chromium.js';
+import { TEST_MASTER_KEY } from '../../src/testing/harness.js';
+
+const PASSWORD = 'correct horse battery staple';
+const DEVICE_USER_AGENT = 'notes-cli/2.1 (Linux x86_64)';
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  assert.ok(address !== null && typeof address === 'object');
+  return address.port;
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  const path = screenshotPath(name);
+  await page.screenshot({ path, fullPage: true });
+  assert.ok(existsSync(path) && statSync(path).size > 1000, `screenshot ${name} written`);
+}
+
+/**
+ * The device's side of RFC 8628 §3.4/§3.5: poll every `interval` seconds, 5 more after each
+ * slow_down, until tokens or an error other than authorization_pending. Records each answer.
+ */
+async function pollUntilDecided(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  device: oauth.DeviceAuthorizationResponse,
+  answers: string[],
+): Promise<oauth.TokenEndpointResponse> {
+  let interval = device.interval ?? 5;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    await sleep(interval * 1000);
+    const response = await oauth.deviceCodeGrantRequest(as, client, oauth.None(), device.device_code, {
+      [oauth.allowInsecureRequests]: true,
+      headers: { 'user-agent': DEVICE_USER_AGENT },
+    });
+    try {
+      const tokens = await oauth.processDeviceCodeResponse(as, client, response);
+      answers.push('tokens');
+      return tokens;
+    } catch (error) {
+      if (!(error instanceof oauth.ResponseBodyError)) throw error;
+      answers.push(error.error);
+      if (error.error === 'slow_down') interval += 5;
+      else if (error.error !== 'authorization_pending') throw error;
+    }
+  }
+  throw new Error('the device was never approved');
+}
+
+const skip = chromiumSkipReason();
+
+describe('browser: a person approves a device code on the verification page', {
+  skip,
+  timeout: 120_000,
+}, () => {
+  let chromium: LaunchedChromium;
+  let issuer: Issuer;
+  let issuerUrl: string;
+  let dataDir: string;
+
+  before(async () => {
+    const port = await freePort();
+    issuerUrl = `http://127.0.0.1:${port}`;
+    dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
+    const config = validateConfig({
+      issuer: issuerUrl,
+      listen: { host: '127.0.0.1', port },
+      data_dir: dataDir,
+      log_level: 'silent',
+      request_logging: false,
+      // One second between polls keeps the test short; the default is 5.
+      device: { interval: 1 },
+      resources: [
+        { id: 'https://notes.example', scopes: ['notes:read', 'notes:write'], token_format: 'jwt' },
+      ],
+      clients: [
+        {
+          client_id: 'notes-cli',
+          client_name: 'Acme Notes CLI',
+          token_endpoint_auth_method: 'none',
+          grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+          scope: 'openid profile offline_access notes:read notes:write',
+        },
+      ],
+      users: [{ username: 'alice', name: 'Alice Example', email: 'alice@example.test', password: PASSWORD }],
+    });
+    issuer = await createIssuer(config, {
+      env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
+      logger: createSilentLogger(),
+    });
+    await issuer.app.listen({ host: '127.0.0.1', port });
+    chromium = await launchChromium();
+  });
+
+  after(async () => {
+    await chromium?.close();
+    await issuer?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('types the code, signs in, unticks a scope, approves, and the polling device gets tokens', async () => {
+    const insecure = { [oauth.allowInsecureRequests]: true } as const;
+    const as = await oauth.processDiscoveryResponse(
+      new URL(issuerUrl),
+      await oauth.discoveryRequest(new URL(issuerUrl), { algorithm: 'oidc', ...insecure }),
+    );
+    const cli: oauth.Client = { client_id: 'notes-cli' };
+    const device = await oauth.processDeviceAuthorizationResponse(
+      as,
+      cli,
+      await oauth.deviceAuthorizationRequest(
+        as,
+        cli,
+        oauth.None(),
+        { scope: 'openid profile offline_access notes:read notes:write' },
+        { ...insecure, headers: { 'user-agent': DEVICE_USER_AGENT } },
+      ),
+    );
+    const answers: string[] = [];
+    const polling = pollUntilDecided(as, cli, device, answers);
+    // Surfaces a polling failure even while the browser part is still running.
+    polling.catch(() => {});
+
+    const context = await chromium.browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 1024, height: 900 },
+    });
+    const page = await context.newPage();
+    await page.goto(device.verification_uri);
+    assert.equal(await page.locator('h1').textContent(), 'Connect a device');
+    assert.equal(await page.locator('script').count(), 0);
+    await shoot(page, 'device-code');
+    // Case and the dash do not matter.
+    await page.getByLabel('Code').fill(device.user_code.replace('-', '').toLowerCase());
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    assert.equal(await page.locator('h1').textContent(), 'Sign in');
+    assert.match((await page.locator('.lead').textContent()) ?? '', /Acme Notes CLI/);
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    await page.waitForURL((url) => url.pathname === '/device' && url.searchParams.has('user_code'));
+    assert.match(
+      (await page.locator('h1').textContent()) ?? '',
+      /Acme Notes CLI wants to access your account from a device/,
+    );
+    const facts = (await page.locator('dl.facts').textContent()) ?? '';
+    assert.ok(facts.includes(device.user_code), 'the code is shown to compare');
+    assert.ok(facts.includes(DEVICE_USER_AGENT), 'the requesting device is named');
+    assert.match(facts, /127\.0\.0\.1/);
+    assert.equal(answers.includes('tokens'), false, 'nothing is approved before the click');
+    const write = page.locator('input[type="checkbox"][value="notes:write"]');
+    assert.equal(await write.isChecked(), true);
+    await write.uncheck();
+    await shoot(page, 'device-verification');
+    await page.getByRole('button', { name: 'Approve' }).click();
+
+    assert.equal(await page.locator('h1').textContent(), 'Device connected');
+    await shoot(page, 'device-approved');
+    await context.close();
+
+    const tokens = await polling;
+    assert.ok(answers.includes('authorization_pending'), `the device polled while waiting: ${answers}`);
+    assert.equal(answers.at(-1), 'tokens');
+    assert.deepEqual(tokens.scope?.split(' ').sort(), ['notes:read', 'offline_access', 'openid', 'profile']);
+    assert.ok(tokens.refresh_token, 'offline_access brings a refresh token');
+    const claims = oauth.getValidatedIdTokenClaims(tokens);
+    assert.equal(claims?.aud, 'notes-cli');
+    const access = await oauth.validateJwtAccessToken(
+      as,
+      new Request('https://notes.example/notes', {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      }),
+      'https://notes.example',
+      insecure,
+    );
+    assert.equal(access.scope, 'openid profile notes:read', 'notes:write was unticked');
+  });
+});
