@@ -3,12 +3,16 @@ import type { ClientRecord } from '@gatehouse/store';
 import { isClientSecretValid } from '../clients/client-secret.js';
 import type { IssuerContext } from '../context.js';
 import type { FormParams } from '../http/form-params.js';
+import type { PresentedCertificate } from '../tls/client-certificate.js';
 import {
   BASIC_CHALLENGE,
+  MUTUAL_TLS_METHODS,
   type PresentedCredentials,
   readPresentedCredentials,
 } from './presented-credentials.js';
 import { verifyClientAssertion } from './private-key-jwt.js';
+import { verifySelfSignedTlsClientAuth } from './self-signed-tls-client-auth.js';
+import { verifyTlsClientAuth } from './tls-client-auth.js';
 
 export interface AuthenticatedClient {
   client: ClientRecord;
@@ -24,6 +28,8 @@ export async function authenticateClient(
   ctx: IssuerContext,
   authorization: string | undefined,
   params: FormParams,
+  /** The request's TLS client certificate (`request.clientCertificate`), for RFC 8705 clients. */
+  certificate?: PresentedCertificate,
 ): Promise<AuthenticatedClient> {
   const presented = readPresentedCredentials(authorization, params);
   if (!presented) throw invalidClient('no client authentication included');
@@ -34,6 +40,13 @@ export async function authenticateClient(
   if (!client) throw invalidClient(`unknown client '${clientId}'`, challenge);
 
   const registered = client.metadata.token_endpoint_auth_method;
+  // RFC 8705 §2: a mutual-TLS client sends its client_id in the body and nothing else; the
+  // certificate of the connection is its credential.
+  if (presented.method === 'none' && MUTUAL_TLS_METHODS.has(registered)) {
+    if (registered === 'tls_client_auth') verifyTlsClientAuth(ctx, client, certificate);
+    else await verifySelfSignedTlsClientAuth(client, certificate);
+    return { client, confidential: true };
+  }
   if (registered !== presented.method) {
     throw invalidClient(`client registered ${registered} but used ${presented.method}`, challenge);
   }

@@ -1,7 +1,16 @@
 import { invalidClient, OAuthError } from '@gatehouse/core';
 import type { FormParams } from '../http/form-params.js';
 
-export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt' | 'none';
+export type ClientAuthMethod =
+  | 'client_secret_basic'
+  | 'client_secret_post'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth'
+  | 'none';
+
+/** RFC 8705 §2: methods whose credential is the TLS client certificate, with client_id in the body. */
+export const MUTUAL_TLS_METHODS: ReadonlySet<string> = new Set(['tls_client_auth', 'self_signed_tls_client_auth']);
 
 /** What the request offers as client authentication, before anything is checked. */
 export type PresentedCredentials =

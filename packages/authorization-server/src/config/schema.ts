@@ -67,6 +67,30 @@ export const ResourceSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const TlsSubjectField = (description: string) =>
+  Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description }));
+
+/** RFC 8705 §2.1.2 and §3.4 client metadata. */
+const TlsClientMetadata = {
+  tls_client_auth_subject_dn: TlsSubjectField(
+    'tls_client_auth: the certificate’s subject DN as an RFC 4514 string, e.g. "CN=billing,O=Example,C=SE".',
+  ),
+  tls_client_auth_san_dns: TlsSubjectField('tls_client_auth: a dNSName SAN the certificate must carry.'),
+  tls_client_auth_san_uri: TlsSubjectField(
+    'tls_client_auth: a uniformResourceIdentifier SAN the certificate must carry.',
+  ),
+  tls_client_auth_san_ip: TlsSubjectField(
+    'tls_client_auth: an iPAddress SAN (IPv4 or IPv6) the certificate must carry.',
+  ),
+  tls_client_auth_san_email: TlsSubjectField('tls_client_auth: an rfc822Name SAN the certificate must carry.'),
+  tls_client_certificate_bound_access_tokens: Type.Boolean({
+    default: false,
+    description:
+      'Bind this client’s access tokens to its TLS client certificate (cnf.x5t#S256, RFC 8705 §3); its ' +
+      'token requests must then come over mutual TLS.',
+  }),
+};
+
 export const ClientSchema = Type.Object(
   {
     client_id: Type.String({ minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7E]+$' }),
@@ -152,14 +176,23 @@ export const ClientSchema = Type.Object(
         Type.Literal('client_secret_basic'),
         Type.Literal('client_secret_post'),
         Type.Literal('private_key_jwt'),
+        Type.Literal('tls_client_auth'),
+        Type.Literal('self_signed_tls_client_auth'),
         Type.Literal('none'),
       ],
       {
         default: 'client_secret_basic',
         description:
-          '`none` is for public clients (browser and native apps) using authorization_code with PKCE.',
+          '`none` is for public clients (browser and native apps) using authorization_code with PKCE; ' +
+          '`tls_client_auth` and `self_signed_tls_client_auth` are mutual TLS (RFC 8705 §2, needs `tls`).',
       },
     ),
+    ...TlsClientMetadata,
+    dpop_bound_access_tokens: Type.Boolean({
+      default: false,
+      description:
+        'The client always uses DPoP (RFC 9449 §5.2): token requests without a DPoP proof are rejected.',
+    }),
     token_endpoint_auth_signing_alg: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
     scope: Type.Optional(
       Type.String({ maxLength: 4096, description: 'Space-separated scopes the client may be granted.' }),
@@ -325,6 +358,91 @@ export const DeviceSchema = Type.Object(
   { additionalProperties: false, default: {} },
 );
 
+/** RFC 9449 (DPoP) at the token endpoint, the PAR endpoint and the UserInfo Endpoint. */
+export const DpopSchema = Type.Object(
+  {
+    proof_max_age: Seconds(
+      'Seconds a DPoP proof is accepted after its `iat` (RFC 9449 §11.1); its `jti` is remembered as long.',
+      60,
+      600,
+    ),
+    clock_skew: Type.Integer({
+      minimum: 0,
+      maximum: 60,
+      default: 5,
+      description: 'Seconds a DPoP proof’s `iat` may lie in the future, for client clocks running ahead.',
+    }),
+    require_nonce: Type.Boolean({
+      default: false,
+      description:
+        'Require a server-provided nonce in every DPoP proof (RFC 9449 §8, §9); clients get one with ' +
+        '`use_dpop_nonce` and a `DPoP-Nonce` header.',
+    }),
+    nonce_lifetime: Seconds(
+      'Seconds per DPoP nonce: a nonce is accepted until the end of the period after the one it was issued in.',
+      300,
+      3600,
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const TlsSchema = Type.Object(
+  {
+    cert_file: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'PEM certificate (chain) of the HTTPS listener that requests client certificates; with key_file, ' +
+          'Gatehouse runs that listener itself.',
+      }),
+    ),
+    key_file: Type.Optional(
+      Type.String({ minLength: 1, description: 'PEM private key of cert_file (keep it mode 0600).' }),
+    ),
+    host: Type.Optional(
+      Type.String({ minLength: 1, description: 'Address of the HTTPS listener (defaults to listen.host).' }),
+    ),
+    port: Type.Integer({
+      minimum: 0,
+      maximum: 65535,
+      default: 8443,
+      description: 'TCP port of the HTTPS listener (0 = any free port, then set mtls_base_url).',
+    }),
+    client_ca_file: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'PEM bundle of the CA certificates that issue client certificates for tls_client_auth; each one is ' +
+          'a trust anchor.',
+      }),
+    ),
+    mtls_base_url: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2048,
+        description:
+          'https URL under which clients reach the mutual-TLS endpoints, advertised as mtls_endpoint_aliases ' +
+          '(RFC 8705 §5). Defaults to https://<issuer host>:<port><issuer path> when Gatehouse runs the listener.',
+      }),
+    ),
+    client_cert_header: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9-]+$',
+        maxLength: 100,
+        description:
+          'Behind a TLS-terminating proxy: the request header (lower case) in which it forwards the client ' +
+          'certificate as URL-encoded PEM. Honoured only from trusted_proxies.',
+      }),
+    ),
+    trusted_proxies: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      default: [],
+      description: 'Addresses or CIDR ranges of the proxies whose client_cert_header is believed.',
+    }),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigSchema = Type.Object(
   {
     issuer: Type.Optional(
@@ -413,6 +531,9 @@ export const ConfigSchema = Type.Object(
     accounts: AccountsSchema,
     sessions: SessionsSchema,
     device: DeviceSchema,
+    dpop: DpopSchema,
+    // No default: without a tls section there is no mutual TLS at all.
+    tls: Type.Optional(TlsSchema),
     users: Type.Array(UserSchema, {
       default: [],
       description: 'Users created or updated at every start, for development and tests.',
@@ -428,4 +549,6 @@ export type UserConfig = Static<typeof UserSchema>;
 export type AccountsConfig = Static<typeof AccountsSchema>;
 export type SessionsConfig = Static<typeof SessionsSchema>;
 export type DeviceConfig = Static<typeof DeviceSchema>;
+export type TlsConfig = Static<typeof TlsSchema>;
+export type DpopConfig = Static<typeof DpopSchema>;
 export type SigningAlg = Static<typeof SigningAlgSchema>;

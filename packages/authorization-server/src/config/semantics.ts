@@ -3,6 +3,7 @@ import { checkClientSemantics } from './client-semantics.js';
 import { checkDeviceSemantics } from './device-semantics.js';
 import type { GatehouseConfig } from './schema.js';
 import { checkSessionSemantics } from './session-semantics.js';
+import { checkTlsSemantics } from './tls-semantics.js';
 
 type Problem = { key: string; message: string };
 
@@ -37,6 +38,7 @@ export function checkConfigSemantics(config: GatehouseConfig): Problem[] {
   problems.push(...checkAccountSemantics(config));
   problems.push(...checkSessionSemantics(config));
   problems.push(...checkDeviceSemantics(config));
+  problems.push(...checkTlsSemantics(config));
   return problems;
 }
 

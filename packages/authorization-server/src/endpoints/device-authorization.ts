@@ -38,7 +38,12 @@ const INSERT_ATTEMPTS = 5;
 export function deviceAuthorizationEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
   app.post('/device_authorization', async (request, reply) => {
     const params = formParams(request);
-    const { client } = await authenticateClient(ctx, request.headers.authorization, params);
+    const { client } = await authenticateClient(
+      ctx,
+      request.headers.authorization,
+      params,
+      request.clientCertificate,
+    );
     // RFC 8628 §3.2 refers errors to RFC 6749 §5.2: unauthorized_client, "The authenticated
     // client is not authorized to use this authorization grant type."
     if (!client.metadata.grant_types.includes(DEVICE_CODE_GRANT_TYPE)) {

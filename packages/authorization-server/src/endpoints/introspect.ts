@@ -16,7 +16,12 @@ const INACTIVE = '{"active":false}';
 export function introspectionEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
   app.post('/introspect', async (request, reply) => {
     const params = formParams(request);
-    const { client, confidential } = await authenticateClient(ctx, request.headers.authorization, params);
+    const { client, confidential } = await authenticateClient(
+      ctx,
+      request.headers.authorization,
+      params,
+      request.clientCertificate,
+    );
     if (!confidential)
       throw new OAuthError('unauthorized_client', 'introspection requires a confidential client');
     const token = params.require('token');

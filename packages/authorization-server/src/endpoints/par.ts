@@ -17,7 +17,12 @@ import { opaqueTokenDigest } from '../tokens/access-token.js';
 export function pushedAuthorizationRequestEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
   app.post('/par', async (request, reply) => {
     const form = formParams(request);
-    const { client } = await authenticateClient(ctx, request.headers.authorization, form);
+    const { client } = await authenticateClient(
+      ctx,
+      request.headers.authorization,
+      form,
+      request.clientCertificate,
+    );
     const record = validatePushedRequest(form, client.clientId);
     const params = paramsFromRecord(record);
     const target = validateClientAndRedirect(params, client);

@@ -12,7 +12,12 @@ import { findLiveToken } from '../tokens/token-lookup.js';
 export function revocationEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
   app.post('/revoke', async (request, reply) => {
     const params = formParams(request);
-    const { client } = await authenticateClient(ctx, request.headers.authorization, params);
+    const { client } = await authenticateClient(
+      ctx,
+      request.headers.authorization,
+      params,
+      request.clientCertificate,
+    );
     const token = params.require('token');
     const live = await findLiveToken(ctx, token);
     // RFC 7009 §2.2: "invalid tokens do not cause an error response", so an unknown, expired or

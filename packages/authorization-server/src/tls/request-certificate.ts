@@ -1,0 +1,56 @@
+import { TLSSocket } from 'node:tls';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IssuerContext } from '../context.js';
+import { type PresentedCertificate, parsePresentedCertificate } from './client-certificate.js';
+import { certificateFromHeader } from './proxy-header.js';
+import { isTrustedPeer } from './trusted-proxies.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The client certificate of this request (RFC 8705), from the TLS handshake or a trusted proxy. */
+    clientCertificate: PresentedCertificate | undefined;
+  }
+}
+
+/**
+ * Finds each request's client certificate before any handler runs:
+ *
+ * - from a trusted proxy (proxy mode on, peer address in `tls.trusted_proxies`): only its
+ *   header counts, never the certificate of the proxy's own connection;
+ * - from anyone else: the certificate of the TLS handshake, when the connection is TLS. A
+ *   certificate header is ignored, and logged, since anybody can send one.
+ */
+export function registerClientCertificates(app: FastifyInstance, ctx: IssuerContext): void {
+  app.decorateRequest('clientCertificate', undefined);
+  const proxy = ctx.mtls?.proxy;
+  app.addHook('onRequest', async (request) => {
+    request.clientCertificate = readClientCertificate(request, proxy);
+  });
+}
+
+function readClientCertificate(
+  request: FastifyRequest,
+  proxy: NonNullable<IssuerContext['mtls']>['proxy'],
+): PresentedCertificate | undefined {
+  const socket = request.raw.socket;
+  if (proxy) {
+    const header = request.headers[proxy.header];
+    if (isTrustedPeer(proxy.trusted, socket.remoteAddress)) {
+      if (header === undefined || header === '') return undefined;
+      const certificate = typeof header === 'string' ? certificateFromHeader(header) : undefined;
+      if (!certificate)
+        request.log.warn({ header: proxy.header }, 'a trusted proxy sent an unreadable client certificate');
+      return certificate;
+    }
+    if (header !== undefined) {
+      request.log.warn(
+        { header: proxy.header, peer: socket.remoteAddress },
+        'ignored a client certificate header from an address not in tls.trusted_proxies',
+      );
+    }
+  }
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const peer = socket.getPeerCertificate();
+  if (!peer?.raw) return undefined;
+  return parsePresentedCertificate(peer.raw, 'tls');
+}
