@@ -34,12 +34,13 @@ export function createLoginSandbox(options: LoginSandboxOptions = {}) {
     progress: '',
     interrupt: undefined as (() => void) | undefined,
   };
-  let out = '';
+  /** What the latest run has printed so far (for onWait). */
+  let latestOut = '';
   const environment = (): LoginEnvironment => ({
     ...(options.fetch ? { fetch: options.fetch } : {}),
     now: () => Date.now() + state.clockOffsetMs,
     async sleep(_ms, signal) {
-      await options.onWait?.(out);
+      await options.onWait?.(latestOut);
       await delay(5, undefined, signal ? { signal } : {});
     },
     openBrowser: (url) => state.opened.push(url),
@@ -68,17 +69,20 @@ export function createLoginSandbox(options: LoginSandboxOptions = {}) {
   const env: NodeJS.ProcessEnv = { GATEHOUSE_CLI_HOME: home };
   return {
     home,
+    /** The folder commands run in (put a gatehouse.yaml here). */
+    cwd,
     state,
     /** The environment variables commands see; tests may add to it. */
     env,
     async run(...argv: string[]): Promise<CliRun> {
-      out = '';
+      let out = '';
       let err = '';
       const code = await main(
         argv,
         {
           out: (text) => {
             out += `${text}\n`;
+            latestOut = out;
           },
           err: (text) => {
             err += `${text}\n`;
@@ -103,4 +107,94 @@ export function createLoginSandbox(options: LoginSandboxOptions = {}) {
 /** The user code `gatehouse login` printed, or undefined before it has. */
 export function shownUserCode(out: string): string | undefined {
   return /and enter the code:\n\n {4}(\S+)\n/.exec(out)?.[1];
+}
+
+export const ISSUER = 'https://id.example.test';
+
+export interface FakeIssuerOptions {
+  /** Paths answered 404. */
+  missing?: string[];
+  metadata?: Record<string, unknown>;
+  deviceAuthorization?: { status: number; body: Record<string, unknown> };
+  /** Device-code token answers, in order; the last repeats. */
+  token?: { status: number; body: Record<string, unknown> }[];
+  /** Answers grant_type=refresh_token. */
+  refresh?(form: URLSearchParams): Promise<Answer> | Answer;
+  revocation?: Answer;
+  userinfo?: Answer;
+}
+
+type Answer = { status: number; body: Record<string, unknown> } | Error;
+
+export function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** An unsigned-looking but well-formed ID token: its signature is not what the CLI checks. */
+export function idToken(claims: Record<string, unknown>, alg = 'ES256'): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg, typ: 'JWT' })}.${part({ iss: ISSUER, aud: 'gatehouse-cli', iat: now, exp: now + 300, ...claims })}.c2ln`;
+}
+
+/** An issuer that exists only as answers to fetch, recording every request. */
+export function fakeIssuer(options: FakeIssuerOptions = {}) {
+  const requests: { url: string; form?: URLSearchParams; authorization?: string }[] = [];
+  const tokenAnswers = [
+    ...(options.token ?? [
+      { status: 200, body: { access_token: 'at-1', token_type: 'Bearer', expires_in: 300 } },
+    ]),
+  ];
+  const answer = (result: Answer) => {
+    if (result instanceof Error) throw result;
+    return json(result.status, result.body);
+  };
+  const fakeFetch = (async (
+    url: string,
+    init: { body?: URLSearchParams; headers?: Record<string, string> },
+  ) => {
+    const path = new URL(url).pathname;
+    const form = init.body ? new URLSearchParams(init.body) : undefined;
+    const authorization = init.headers?.['authorization'];
+    requests.push({ url, ...(form ? { form } : {}), ...(authorization ? { authorization } : {}) });
+    if (options.missing?.includes(path)) return json(404, { message: 'not found' });
+    switch (path) {
+      case '/.well-known/openid-configuration':
+      case '/.well-known/oauth-authorization-server':
+        return json(200, {
+          issuer: ISSUER,
+          token_endpoint: `${ISSUER}/token`,
+          device_authorization_endpoint: `${ISSUER}/device_authorization`,
+          revocation_endpoint: `${ISSUER}/revoke`,
+          userinfo_endpoint: `${ISSUER}/userinfo`,
+          ...options.metadata,
+        });
+      case '/device_authorization':
+        return json(
+          options.deviceAuthorization?.status ?? 200,
+          options.deviceAuthorization?.body ?? {
+            device_code: 'dc',
+            user_code: 'WDJB-MJHT',
+            verification_uri: `${ISSUER}/device`,
+            verification_uri_complete: `${ISSUER}/device?user_code=WDJB-MJHT`,
+            expires_in: 600,
+            interval: 5,
+          },
+        );
+      case '/token': {
+        if (form?.get('grant_type') === 'refresh_token') {
+          return answer(await (options.refresh?.(form) ?? { status: 400, body: { error: 'invalid_grant' } }));
+        }
+        return answer(tokenAnswers.length > 1 ? tokenAnswers.shift()! : tokenAnswers[0]!);
+      }
+      case '/revoke':
+        if (options.revocation instanceof Error) throw options.revocation;
+        return new Response(null, { status: options.revocation?.status ?? 200 });
+      case '/userinfo':
+        return answer(options.userinfo ?? { status: 401, body: {} });
+      default:
+        return json(404, {});
+    }
+  }) as unknown as typeof fetch;
+  return { fetch: fakeFetch, requests };
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { DeviceAuthorizationResponse } from 'oauth4webapi';
+import { type DeviceAuthorizationResponse, OperationProcessingError } from 'oauth4webapi';
 import QRCode from 'qrcode';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { cliHomeDir } from '../credentials/config-home.js';
@@ -121,6 +121,14 @@ export function createLoginCommand(environment: () => LoginEnvironment = process
         }
         if (error instanceof DeviceLoginError) {
           io.err(`gatehouse login: ${error.message}`);
+          return 1;
+        }
+        if (error instanceof OperationProcessingError) {
+          // oauth4webapi found the response breaking the protocol (an ID token for another
+          // client, a missing access_token): nothing is stored.
+          io.err(
+            `gatehouse login: the token response of ${issuer.href.replace(/\/$/, '')} is not valid: ${error.message}`,
+          );
           return 1;
         }
         throw error;

@@ -27,9 +27,9 @@ export function storedLoginFrom(
   if (response.id_token && claims) {
     login.idToken = response.id_token;
     login.claims = { ...claims };
-  } else if (previous?.idToken !== undefined) {
-    login.idToken = previous.idToken;
-    if (previous.claims) login.claims = previous.claims;
+  } else {
+    if (previous?.idToken !== undefined) login.idToken = previous.idToken;
+    if (previous?.claims !== undefined) login.claims = previous.claims;
   }
   return login;
 }
