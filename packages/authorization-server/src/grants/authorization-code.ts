@@ -4,6 +4,7 @@ import { verifyCodeVerifier } from '../authorization/pkce.js';
 import type { IssuerContext } from '../context.js';
 import type { Grant } from './grant.js';
 import {
+  assertGrantLive,
   findActiveUser,
   issueAccessAndIdToken,
   newRefreshToken,
@@ -15,15 +16,17 @@ const INVALID_CODE = 'the authorization code is invalid, expired or was already 
 
 /**
  * RFC 6749 §4.1.3 / OAuth 2.1 §4.1.3 / OIDC Core §3.1.3. Public clients may use it: PKCE, not a
- * secret, proves the redeemer started the request.
+ * secret, proves the redeemer started the request. The consent grant the code was issued under
+ * must still be live: a grant revoked since fails the code with invalid_grant.
  *
  * A refresh token comes with the tokens when the client is registered for `refresh_token`
  * (OAuth 2.1 §4.3: the server decides). With `offline_access` granted it outlives the session
  * (OIDC Core §11); without, ending the session revokes it.
  *
  * Every token issued for a code is in the family named by the code's digest, so a second
- * redemption can revoke them (RFC 6749 §4.1.2). JWT access tokens are not in the store and
- * live out their short lifetime; opaque ones and refresh tokens die at once.
+ * redemption can revoke them (RFC 6749 §4.1.2): opaque tokens and refresh tokens are marked
+ * revoked, and JWT access tokens (stored with the family too) have their jti deny-listed, so
+ * introspection reports every one of them inactive at once.
  */
 export const authorizationCodeGrant: Grant = {
   grantType: 'authorization_code',
@@ -90,6 +93,7 @@ async function issueForCode(
   code: AuthorizationCodeRecord,
   familyId: string,
 ) {
+  await assertGrantLive(ctx, code.grantId, INVALID_CODE);
   const user = await findActiveUser(ctx, code.userId);
   const scopes = code.scope.split(' ').filter(Boolean);
   const offline = scopes.includes('offline_access');
@@ -129,5 +133,6 @@ async function issueForCode(
     await ctx.store.tokens.insert(refresh.record);
     response.refresh_token = refresh.token;
   }
+  await assertGrantLive(ctx, code.grantId, INVALID_CODE, familyId);
   return response;
 }

@@ -4,6 +4,7 @@ import { readSessionById } from '../sessions/session-service.js';
 import { opaqueTokenDigest } from '../tokens/access-token.js';
 import type { Grant } from './grant.js';
 import {
+  assertGrantLive,
   findActiveUser,
   issueAccessAndIdToken,
   newRefreshToken,
@@ -16,7 +17,8 @@ const INVALID_REFRESH = 'the refresh token is invalid, expired or revoked';
 /**
  * RFC 6749 §6 with rotation on every use (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2): the old token
  * is exchanged for a new one in one store transaction; presenting a rotated token again means
- * two parties hold the family, so the whole family is revoked.
+ * two parties hold the family, so the whole family is revoked, JWT access tokens included
+ * (their jti is deny-listed). A token whose consent grant was revoked is refused.
  */
 export const refreshTokenGrant: Grant = {
   grantType: 'refresh_token',
@@ -53,6 +55,8 @@ export const refreshTokenGrant: Grant = {
       }
       session = lookup.session;
     }
+    // RFC 6749 §5.2 invalid_grant: the grant the token stands for was revoked.
+    await assertGrantLive(ctx, old.grantId, INVALID_REFRESH);
     const extra = old.extra as RefreshTokenExtra;
     const familyId = old.familyId ?? digest;
     const binding: TokenBinding = {
@@ -91,6 +95,7 @@ export const refreshTokenGrant: Grant = {
       grantType: 'refresh_token',
     });
     response.refresh_token = next.token;
+    await assertGrantLive(ctx, binding.grantId, INVALID_REFRESH, familyId);
     return response;
   },
 };

@@ -136,6 +136,29 @@ export function newRefreshToken(
   return { token, record };
 }
 
+/**
+ * The consent grant a code or refresh token was issued under must still be live when it is
+ * redeemed: revoking a grant (the account page) ends everything it allowed, including a code
+ * not redeemed yet, which `tokens.revokeByGrant` cannot reach (RFC 6749 §5.2 invalid_grant:
+ * the grant "is invalid, expired, revoked").
+ *
+ * Called once before issuing and, with `familyId`, again once the tokens are stored: a
+ * revocation that ran between the two had its `revokeByGrant` miss rows not yet written, so
+ * whoever sees the grant revoked then revokes the new family itself.
+ */
+export async function assertGrantLive(
+  ctx: IssuerContext,
+  grantId: string | null | undefined,
+  description: string,
+  familyId?: string,
+): Promise<void> {
+  if (!grantId) return;
+  const grant = await ctx.store.grants.findById(grantId);
+  if (grant !== undefined && grant.revokedAt === null) return;
+  if (familyId !== undefined) await ctx.store.tokens.revokeFamily(familyId, epochSeconds(ctx.clock));
+  throw new OAuthError('invalid_grant', description, { detail: `grant ${grantId} revoked` });
+}
+
 /** The user a grant issues tokens about: OIDC Core and issue 3, a disabled user gets none. */
 export async function findActiveUser(ctx: IssuerContext, userId: string): Promise<UserRecord> {
   const user = await ctx.store.users.findById(userId);

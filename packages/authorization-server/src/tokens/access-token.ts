@@ -14,8 +14,9 @@ export interface AccessTokenRequest {
   confirmation?: Record<string, string>;
   extra?: Record<string, unknown>;
   /**
-   * Links an opaque token to what can revoke it: its refresh family, session and grant. A JWT
-   * access token carries none of these and lives out its (short) lifetime.
+   * Links a token to what can revoke it: its refresh family, session and grant. With it, a JWT
+   * access token is stored as well (`format: 'jwt'`) so that revoking any of them deny-lists
+   * its jti; without it (client credentials), a JWT lives out its (short) lifetime.
    */
   binding?: Pick<TokenRecord, 'familyId' | 'sessionId' | 'grantId' | 'offline'>;
 }
@@ -53,6 +54,27 @@ export async function issueAccessToken(
       scope,
       ...(request.confirmation ? { cnf: request.confirmation } : {}),
     });
+    // A JWT issued under a sign-in gets a row too, so that revoking its family (code or
+    // refresh-token reuse), session or grant puts its jti on the deny-list (RFC 6749 §4.1.2,
+    // RFC 9700 §4.14.2). Its cnf lives in the JWT; the row only has to name what revokes it.
+    if (request.binding !== undefined) {
+      await ctx.store.tokens.insert({
+        digest: opaqueTokenDigest(ctx, token),
+        kind: 'access_token',
+        format: 'jwt',
+        jti,
+        clientId: request.clientId,
+        subject: request.subject,
+        scope,
+        audience: [request.resource.id],
+        issuedAt: now,
+        expiresAt: now + lifetime,
+        revokedAt: null,
+        confirmation: null,
+        extra: request.extra ?? {},
+        ...request.binding,
+      });
+    }
     return { token, tokenType, expiresIn: lifetime, scope, format: 'jwt' };
   }
   // The prefix lets secret scanners recognise a leaked token; the 256 random bits are the secret.
