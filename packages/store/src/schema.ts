@@ -54,6 +54,7 @@ export interface TokensTable {
   rotated_at: number | null;
   /** 0 or 1. */
   offline: number;
+  format: 'opaque' | 'jwt';
 }
 
 export interface RevokedJwtsTable {

@@ -85,6 +85,12 @@ export interface TokenRecord {
   rotatedAt?: number | null;
   /** Granted as offline access: survives the end of its session (`revokeBySession`). */
   offline?: boolean;
+  /**
+   * `jwt` for a JWT access token, stored only so that revoking its family, session or grant
+   * puts its `jti` on the `revokedJwts` deny-list (its digest is of the whole JWT). Omitted
+   * reads as `opaque`.
+   */
+  format?: 'opaque' | 'jwt';
 }
 
 /** Why `TokenStore.rotate` refused; every reason but not_found comes with the old token. */
@@ -124,7 +130,11 @@ export interface TokenStore {
    * ```
    */
   rotate(oldDigest: string, next: TokenRecord, at: number): Promise<TokenRotation>;
-  /** Revokes every live token of the family; returns how many it revoked. */
+  /**
+   * Revokes every live token of the family; returns how many it revoked. This and the two
+   * below also add the `jti` of each JWT row they revoke (`format: 'jwt'`) to `revokedJwts`,
+   * in the same transaction, so introspection reports those JWTs inactive at once.
+   */
   revokeFamily(familyId: string, at: number): Promise<number>;
   /**
    * Revokes the live tokens issued through the session; with `exceptOffline`, tokens granted

@@ -187,6 +187,47 @@ for (const backend of storeBackends()) {
         assert.equal((await store.tokens.findByDigest('other'))?.revokedAt, null);
         assert.equal(await store.tokens.revokeByGrant('grant-1', T0 + 6), 0);
       });
+
+      it('stores a JWT access token’s row with its format, and reads it back', async () => {
+        await store.tokens.insert(access('jwt-1', { format: 'jwt' }));
+        assert.deepEqual(await store.tokens.findByDigest('jwt-1'), access('jwt-1', { format: 'jwt' }));
+      });
+
+      it('puts the jti of every JWT access token it revokes on the deny-list, until it expires', async () => {
+        await store.tokens.insert(access('jwt-fam', { format: 'jwt', jti: 'j-fam' }));
+        await store.tokens.insert(access('opaque-fam', { jti: 'j-opaque' }));
+        await store.tokens.insert(access('jwt-other', { format: 'jwt', jti: 'j-other', familyId: 'fam-2' }));
+        assert.equal(await store.tokens.revokeFamily('fam-1', T0 + 10), 2);
+        assert.equal(await store.revokedJwts.has('j-fam'), true);
+        assert.equal(
+          await store.revokedJwts.has('j-opaque'),
+          false,
+          'opaque tokens are revoked by their row',
+        );
+        assert.equal(await store.revokedJwts.has('j-other'), false);
+        // Kept as long as the token would have lived (expiresAt T0 + 300), then purged.
+        assert.equal(await store.revokedJwts.deleteExpired(T0 + 300), 0);
+        assert.equal(await store.revokedJwts.deleteExpired(T0 + 301), 1);
+      });
+
+      it('deny-lists JWTs by session (sparing offline ones when asked) and by grant', async () => {
+        await store.tokens.insert(access('jwt-online', { format: 'jwt', jti: 'j-online', familyId: 'f-a' }));
+        await store.tokens.insert(
+          access('jwt-offline', { format: 'jwt', jti: 'j-offline', familyId: 'f-b', offline: true }),
+        );
+        assert.equal(await store.tokens.revokeBySession('session-1', T0 + 10, { exceptOffline: true }), 1);
+        assert.equal(await store.revokedJwts.has('j-online'), true);
+        assert.equal(await store.revokedJwts.has('j-offline'), false);
+        assert.equal(await store.tokens.revokeByGrant('grant-1', T0 + 20), 1);
+        assert.equal(await store.revokedJwts.has('j-offline'), true);
+      });
+
+      it('lets a JWT already deny-listed be revoked again with its family', async () => {
+        await store.tokens.insert(access('jwt-1', { format: 'jwt', jti: 'j-1' }));
+        await store.revokedJwts.add('j-1', T0 + 300); // revoked at /revoke first
+        assert.equal(await store.tokens.revokeFamily('fam-1', T0 + 10), 1);
+        assert.equal(await store.revokedJwts.has('j-1'), true);
+      });
     });
   });
 }

@@ -23,9 +23,10 @@ const COLUMNS = [
   'parent_digest',
   'rotated_at',
   'offline',
+  'format',
 ] as const;
 
-/** 256 rows x 18 columns stays far below either dialect's limit on bound parameters. */
+/** 256 rows x 19 columns stays far below either dialect's limit on bound parameters. */
 const MAX_BATCH_SIZE = 256;
 
 export interface TokenStoreHandle {
@@ -63,21 +64,38 @@ export function createTokenStore({ db, statements, readRows }: StoreContext): To
         .returning('digest'),
   );
 
-  const revokeWhere = async (
+  // The deny-list insert and the update commit together: a JWT row is never marked revoked
+  // while its jti stays off the list. Both pick the same rows (live ones), and a concurrent
+  // second revocation finds none left or inserts a jti already listed, which is a no-op.
+  const revokeWhere = (
     column: 'family_id' | 'session_id' | 'grant_id',
     value: string,
     at: number,
     exceptOffline = false,
-  ) => {
-    let query = db
-      .updateTable('tokens')
-      .set({ revoked_at: at })
-      .where(column, '=', value)
-      .where('revoked_at', 'is', null);
-    if (exceptOffline) query = query.where('offline', '=', 0);
-    const result = await query.executeTakeFirst();
-    return Number(result.numUpdatedRows);
-  };
+  ) =>
+    db.transaction().execute(async (trx) => {
+      let jwts = trx
+        .selectFrom('tokens')
+        .select(['jti', 'expires_at'])
+        .where(column, '=', value)
+        .where('revoked_at', 'is', null)
+        .where('format', '=', 'jwt');
+      if (exceptOffline) jwts = jwts.where('offline', '=', 0);
+      await trx
+        .insertInto('revoked_jwts')
+        .columns(['jti', 'expires_at'])
+        .expression(jwts)
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+      let query = trx
+        .updateTable('tokens')
+        .set({ revoked_at: at })
+        .where(column, '=', value)
+        .where('revoked_at', 'is', null);
+      if (exceptOffline) query = query.where('offline', '=', 0);
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    });
 
   // One multi-row INSERT per batch in both dialects: a single statement is its own
   // transaction, so the batch commits (and syncs) once and is all-or-nothing, which is what
@@ -158,6 +176,7 @@ function toRow(record: TokenRecord): TokensTable {
     parent_digest: record.parentDigest ?? null,
     rotated_at: record.rotatedAt ?? null,
     offline: record.offline ? 1 : 0,
+    format: record.format ?? 'opaque',
   };
 }
 
@@ -181,5 +200,6 @@ function toRecord(row: TokensTable): TokenRecord {
     parentDigest: row.parent_digest,
     rotatedAt: row.rotated_at,
     offline: Number(row.offline) === 1,
+    ...(row.format === 'jwt' ? { format: 'jwt' as const } : {}),
   };
 }

@@ -5,6 +5,7 @@ import * as accounts from './0002-accounts.js';
 import * as signIn from './0003-sign-in.js';
 import * as deviceCodes from './0004-device-codes.js';
 import * as logout from './0005-logout.js';
+import * as jwtTokenRows from './0006-jwt-token-rows.js';
 
 /**
  * Every migration, by name; names sort in the order they apply. Imported statically rather
@@ -18,6 +19,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-sign-in': signIn,
   '0004-device-codes': deviceCodes,
   '0005-logout': logout,
+  '0006-jwt-token-rows': jwtTokenRows,
 };
 
 const staticProvider: MigrationProvider = {
