@@ -33,6 +33,7 @@ export const CLIENT_SANS = {
   dns: 'billing.example.com',
   uri: 'https://billing.example.com/client',
   ip: '10.1.2.3',
+  ipv6: '2001:db8::7',
   email: 'ops@example.com',
 };
 
@@ -57,7 +58,7 @@ export function createTestCertificates(): TestCertificates {
     const clientExtensions = [
       'basicConstraints=critical,CA:FALSE',
       'extendedKeyUsage=clientAuth',
-      `subjectAltName=DNS:${CLIENT_SANS.dns},URI:${CLIENT_SANS.uri},IP:${CLIENT_SANS.ip},email:${CLIENT_SANS.email}`,
+      `subjectAltName=DNS:${CLIENT_SANS.dns},URI:${CLIENT_SANS.uri},IP:${CLIENT_SANS.ip},IP:${CLIENT_SANS.ipv6},email:${CLIENT_SANS.email}`,
     ];
     return {
       dir,
