@@ -16,8 +16,11 @@ export interface LoginSandboxOptions {
   fetch?: typeof fetch;
   stdoutIsTTY?: boolean;
   progressIsTTY?: boolean;
-  /** Runs at every poll wait, with everything printed so far (to approve the shown code). */
-  onWait?(out: string): Promise<void>;
+  /**
+   * Runs at every poll wait, with everything printed so far (to approve the shown code) and
+   * the wait asked for (to move an issuer's clock on by as much).
+   */
+  onWait?(out: string, ms: number): Promise<void>;
 }
 
 /**
@@ -39,8 +42,8 @@ export function createLoginSandbox(options: LoginSandboxOptions = {}) {
   const environment = (): LoginEnvironment => ({
     ...(options.fetch ? { fetch: options.fetch } : {}),
     now: () => Date.now() + state.clockOffsetMs,
-    async sleep(_ms, signal) {
-      await options.onWait?.(latestOut);
+    async sleep(ms, signal) {
+      await options.onWait?.(latestOut, ms);
       await delay(5, undefined, signal ? { signal } : {});
     },
     openBrowser: (url) => state.opened.push(url),

@@ -7,8 +7,9 @@ import { credentialsFile, type StoredLogin, saveLogin } from '../credentials/cre
 import { withCredentialsLock } from '../credentials/credentials-lock.js';
 import { storedLoginFrom } from '../credentials/stored-login.js';
 import { deviceTokenRequest, requestDeviceAuthorization } from '../device-client/device-grant.js';
-import { connect, discoverIssuer } from '../device-client/issuer-connection.js';
+import { connect, discoverIssuer, type IssuerConnection } from '../device-client/issuer-connection.js';
 import { DeviceLoginError, pollForTokens } from '../device-client/poll-for-tokens.js';
+import { fetchUserInfo } from '../device-client/user-info.js';
 import { type LoginEnvironment, processLoginEnvironment } from './login-environment.js';
 import { ISSUER_OPTION_HELP, loginIssuer } from './login-issuer.js';
 import { waitingDisplay } from './login-progress.js';
@@ -105,7 +106,9 @@ export function createLoginCommand(environment: () => LoginEnvironment = process
         });
         const dir = cliHomeDir(io.env);
         await withCredentialsLock(dir, async () => saveLogin(dir, login));
-        io.out(`Signed in at ${as.issuer} as ${displayName(login)}.`);
+        io.out(
+          `Signed in at ${as.issuer} as ${displayName({ ...login.claims, ...(await profileClaims(connection, login)) }, login)}.`,
+        );
         if (login.refreshToken === undefined) {
           io.err(
             "note: the issuer gave no refresh token; run 'gatehouse login' again when the access token expires " +
@@ -173,9 +176,25 @@ async function showCode(
   io.out(lines.join('\n'));
 }
 
-/** Who signed in, from the ID token's claims, without printing a token. */
-export function displayName(login: StoredLogin): string {
+/**
+ * UserInfo claims when the ID token names nobody: issuers may keep profile claims out of the
+ * ID token when an access token is issued (OIDC Core §5.4). Only for the greeting; a failure
+ * just means a plainer one.
+ */
+async function profileClaims(
+  connection: IssuerConnection,
+  login: StoredLogin,
+): Promise<Record<string, unknown>> {
   const claims = login.claims ?? {};
+  if (claims['name'] !== undefined || claims['email'] !== undefined) return {};
+  if (!login.scope.split(' ').includes('openid')) return {};
+  const sub = typeof claims['sub'] === 'string' ? claims['sub'] : undefined;
+  const info = await fetchUserInfo(connection, login.accessToken, sub);
+  return typeof info === 'string' ? {} : { ...info };
+}
+
+/** Who signed in, from the ID token's (or UserInfo's) claims, without printing a token. */
+export function displayName(claims: Record<string, unknown>, login: StoredLogin): string {
   const name = [claims['name'], claims['preferred_username'], claims['email'], claims['sub']].find(
     (value): value is string => typeof value === 'string' && value !== '',
   );
