@@ -13,6 +13,7 @@ import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
 import { signingAlgsInUse } from './keys/signing-algs.js';
 import { BackchannelLogout, type DeliverLogoutToken } from './logout/backchannel.js';
+import { scheduleTimedOutSessionSweep } from './logout/timed-out-sessions.js';
 import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
 import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
 import { buildIssuerApp } from './server.js';
@@ -62,6 +63,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
   const store = options.store ?? (await openConfiguredStore(config));
   let reloadTimer: NodeJS.Timeout | undefined;
   let stopCleanup = () => {};
+  let stopSweep = () => {};
   try {
     const applied = await store.migrate();
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
@@ -122,6 +124,8 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
       onSessionEnded: backchannelLogout.sessionEnded,
       ...(tls ? { mtls: tls.settings } : {}),
     };
+    // Timed-out sessions end within a minute, so their clients hear of it (Back-Channel Logout).
+    stopSweep = scheduleTimedOutSessionSweep(context, 60);
     const app = buildIssuerApp(context);
     await app.ready();
     const mtlsApp = tls?.listener ? buildIssuerApp(context, { https: tls.listener }) : undefined;
@@ -133,6 +137,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
       async close() {
         clearInterval(reloadTimer);
         stopCleanup();
+        stopSweep();
         await mtlsApp?.close();
         await app.close();
         // Deliveries read the store; each is bounded by its timeout.
@@ -143,6 +148,7 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
   } catch (error) {
     clearInterval(reloadTimer);
     stopCleanup();
+    stopSweep();
     if (ownsStore) await store.close();
     throw error;
   }

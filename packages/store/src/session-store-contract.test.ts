@@ -219,6 +219,29 @@ for (const backend of storeBackends()) {
       });
     });
 
+    describe('timed-out sessions not yet ended', () => {
+      it('lists them, earliest expiry first, up to the limit, and no ended or live one', async () => {
+        await store.sessions.insert(session('idle-late', { idleExpiresAt: T0 - 1 }));
+        await store.sessions.insert(session('idle-early', { idleExpiresAt: T0 - 100 }));
+        await store.sessions.insert(
+          session('absolute', { idleExpiresAt: T0 - 10, absoluteExpiresAt: T0 - 10 }),
+        );
+        await store.sessions.insert(session('edge', { idleExpiresAt: T0 }));
+        await store.sessions.insert(
+          session('ended', { idleExpiresAt: T0 - 200, endedAt: T0 - 300, endReason: 'logout' }),
+        );
+        await store.sessions.insert(session('live', { idleExpiresAt: T0 + 1 }));
+        assert.deepEqual(await store.sessions.listTimedOut(T0, 10), [
+          'idle-early',
+          'absolute',
+          'idle-late',
+          'edge',
+        ]);
+        assert.deepEqual(await store.sessions.listTimedOut(T0, 2), ['idle-early', 'absolute']);
+        assert.deepEqual(await store.sessions.listTimedOut(T0 - 1000, 10), []);
+      });
+    });
+
     describe('the clients a session signed in to', () => {
       it('lists the clients of its codes and tokens once each, sorted, and no other session’s', async () => {
         await store.sessions.insert(session('s1'));

@@ -134,6 +134,20 @@ export function createSessionStore({ kind, db, statements, readRows }: StoreCont
       return [...new Set(rows.map((r) => r.client_id))].sort();
     },
 
+    async listTimedOut(at, limit) {
+      const rows = await db
+        .selectFrom('sessions')
+        .select('id')
+        .where('ended_at', 'is', null)
+        .where((eb) => eb.or([eb('idle_expires_at', '<=', at), eb('absolute_expires_at', '<=', at)]))
+        // The idle expiry never passes the absolute one, so it is the session's earliest.
+        .orderBy('idle_expires_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => r.id);
+    },
+
     async deleteExpired(before) {
       const gone = (eb: ExpressionBuilder<Database, 'sessions'>) =>
         eb.or([

@@ -353,6 +353,11 @@ export interface SessionStore {
    */
   listClients(sessionId: string): Promise<string[]>;
   /**
+   * Ids of sessions that have not ended but reached their idle or absolute expiry at or
+   * before `at`, earliest expiry first, at most `limit`: the ones still to be ended as timed out.
+   */
+  listTimedOut(at: number, limit: number): Promise<string[]>;
+  /**
    * Deletes sessions that ended, or expired (idle or absolute), before `before`, and what
    * `listClients` recorded for them.
    */
