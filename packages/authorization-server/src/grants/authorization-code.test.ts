@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { epochSeconds } from '@gatehouse/core';
 import { storeBackends } from '@gatehouse/store/testing';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import {
   codeFlowConfig,
   codeRequest,
@@ -158,5 +159,52 @@ describe('grant_type=authorization_code', () => {
     } finally {
       await ctx.store.users.setStatus(bob!.id, 'active', 0);
     }
+  });
+
+  /** A live consent grant of alice to the web app, as the consent page stores it. */
+  const seedGrant = async (scopes: string[]) => {
+    const now = epochSeconds(t.clock);
+    return t.issuer.context.store.grants.upsert({
+      id: `grant-${randomUUID()}`,
+      userId: alice.user.id,
+      clientId: 'web-app',
+      scopes,
+      resources: [],
+      createdAt: now,
+      updatedAt: now,
+      revokedAt: null,
+    });
+  };
+
+  it('deny-lists the JWT access token the first use issued when a code is reused', async () => {
+    const code = await seedCode(t, alice, { scope: 'openid orders:read' });
+    const first = (await redeem(codeRequest(code))).json();
+    assert.equal(first.access_token.split('.').length, 3, 'orders:read is a JWT API');
+    assert.equal((await introspect(first.access_token)).json().active, true);
+    assertError(await redeem(codeRequest(code)), 'invalid_grant', INVALID_CODE);
+    // RFC 6749 §4.1.2 / RFC 9700 §4.14.2: what the first redemption issued is dead.
+    assert.deepEqual((await introspect(first.access_token)).json(), { active: false });
+    assert.deepEqual((await introspect(first.refresh_token)).json(), { active: false });
+    const { jti } = decodeJwt(first.access_token);
+    assert.equal(await t.issuer.context.store.revokedJwts.has(jti!), true);
+  });
+
+  it('refuses a code whose consent grant was revoked after it was issued', async () => {
+    const grant = await seedGrant(['openid', 'orders:read']);
+    const code = await seedCode(t, alice, { scope: 'openid orders:read', grantId: grant.id });
+    await t.issuer.context.store.grants.revoke(grant.id, epochSeconds(t.clock));
+    assertError(await redeem(codeRequest(code)), 'invalid_grant', INVALID_CODE);
+  });
+
+  it('redeems a code whose consent grant is live, and binds its tokens to that grant', async () => {
+    const grant = await seedGrant(['openid', 'orders:read']);
+    const code = await seedCode(t, alice, { scope: 'openid orders:read', grantId: grant.id });
+    const res = await redeem(codeRequest(code));
+    assert.equal(res.statusCode, 200, res.body);
+    const { access_token, refresh_token } = res.json();
+    // Revoking the grant (the account page) kills both, the JWT through the deny-list.
+    await t.issuer.context.store.tokens.revokeByGrant(grant.id, epochSeconds(t.clock));
+    assert.deepEqual((await introspect(access_token)).json(), { active: false });
+    assert.deepEqual((await introspect(refresh_token)).json(), { active: false });
   });
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { epochSeconds } from '@gatehouse/core';
 import { storeBackends } from '@gatehouse/store/testing';
 import { decodeJwt } from 'jose';
 import { endSession } from '../sessions/session-service.js';
@@ -143,5 +145,55 @@ describe('grant_type=refresh_token', () => {
     const res = await refresh('gh_rt_x', {}, ['no-refresh', APP_SECRET]);
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().error, 'unauthorized_client');
+  });
+
+  it('deny-lists every JWT access token of the family when a rotated token is reused', async () => {
+    const { tokens } = await start('openid orders:read');
+    assert.equal(tokens.access_token.split('.').length, 3, 'orders:read is a JWT API');
+    const next: Tokens = (await refresh(tokens.refresh_token)).json();
+    assert.equal(await isActive(next.access_token), true);
+    assertError(await refresh(tokens.refresh_token), 'invalid_grant', INVALID_REFRESH);
+    assert.equal(await isActive(tokens.access_token), false);
+    assert.equal(await isActive(next.access_token), false);
+    assert.equal(await isActive(next.refresh_token), false);
+  });
+
+  describe('with the consent grant revoked', () => {
+    async function startUnderGrant(): Promise<{ grantId: string; tokens: Tokens }> {
+      const who = await signIn(t);
+      const now = epochSeconds(t.clock);
+      const grant = await t.issuer.context.store.grants.upsert({
+        id: `grant-${randomUUID()}`,
+        userId: who.user.id,
+        clientId: 'web-app',
+        scopes: ['openid', 'orders:read'],
+        resources: [],
+        createdAt: now,
+        updatedAt: now,
+        revokedAt: null,
+      });
+      const code = await seedCode(t, who, { scope: 'openid orders:read', grantId: grant.id });
+      const res = await post(codeRequest(code));
+      assert.equal(res.statusCode, 200, res.body);
+      return { grantId: grant.id, tokens: res.json() };
+    }
+
+    it('refuses the refresh token once the grant is revoked, even if its row was missed', async () => {
+      const { grantId, tokens } = await startUnderGrant();
+      const res = await refresh(tokens.refresh_token);
+      assert.equal(res.statusCode, 200, 'live grant: refreshes');
+      // Only the grant row: what a revocation racing the token's issue leaves behind.
+      await t.issuer.context.store.grants.revoke(grantId, epochSeconds(t.clock));
+      assertError(await refresh(res.json().refresh_token), 'invalid_grant', INVALID_REFRESH);
+    });
+
+    it('refuses the refresh token and ends the JWT access token when the grant is revoked in full', async () => {
+      const { grantId, tokens } = await startUnderGrant();
+      const now = epochSeconds(t.clock);
+      await t.issuer.context.store.grants.revoke(grantId, now);
+      await t.issuer.context.store.tokens.revokeByGrant(grantId, now);
+      assertError(await refresh(tokens.refresh_token), 'invalid_grant', INVALID_REFRESH);
+      assert.equal(await isActive(tokens.access_token), false);
+    });
   });
 });
