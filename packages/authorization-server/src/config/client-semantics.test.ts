@@ -38,6 +38,7 @@ describe('clients: the authorization code flow', () => {
       application_type: 'web',
       require_pushed_authorization_requests: false,
       backchannel_logout_session_required: false,
+      tls_client_certificate_bound_access_tokens: false,
     });
   });
 

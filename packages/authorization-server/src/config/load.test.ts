@@ -141,6 +141,7 @@ describe('loadConfig', () => {
       require_pushed_authorization_requests: false,
       backchannel_logout_session_required: false,
       token_endpoint_auth_method: 'client_secret_basic',
+      tls_client_certificate_bound_access_tokens: false,
     });
     assert.equal(config.clients[1]!.token_endpoint_auth_method, 'client_secret_post');
   });
@@ -326,7 +327,9 @@ describe('validateConfig errors name the key in YAML form', () => {
     assert.deepEqual(problemsOf({ clients: [client({ token_endpoint_auth_method: 'basic' })] }), [
       {
         key: 'clients[0].token_endpoint_auth_method',
-        message: 'must be one of: client_secret_basic, client_secret_post, private_key_jwt, none',
+        message:
+          'must be one of: client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, ' +
+          'self_signed_tls_client_auth, none',
       },
     ]);
     assert.deepEqual(problemsOf({ clients: [client({ grant_types: ['password'] })] }), [
