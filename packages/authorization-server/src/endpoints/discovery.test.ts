@@ -225,3 +225,66 @@ describe('GET /jwks', () => {
     });
   }
 });
+
+describe('discovery with mutual TLS (RFC 8705)', () => {
+  const metadataOf = async (tls: Record<string, unknown>) => {
+    const t = await startTestIssuer(await sqlite.open(), { tls });
+    try {
+      return (await t.issuer.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })).json();
+    } finally {
+      await t.close();
+    }
+  };
+
+  it('advertises the two methods, bound tokens and an alias for every endpoint that takes a certificate', async () => {
+    const metadata = await metadataOf({
+      client_cert_header: 'x-client-cert',
+      trusted_proxies: ['10.0.0.0/8'],
+      mtls_base_url: 'https://mtls.issuer.test',
+    });
+    const methods = [
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+    ];
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, methods);
+    assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, methods);
+    assert.deepEqual(metadata.revocation_endpoint_auth_methods_supported, [...methods, 'none']);
+    assert.equal(metadata.tls_client_certificate_bound_access_tokens, true);
+    assert.deepEqual(metadata.mtls_endpoint_aliases, {
+      token_endpoint: 'https://mtls.issuer.test/token',
+      revocation_endpoint: 'https://mtls.issuer.test/revoke',
+      introspection_endpoint: 'https://mtls.issuer.test/introspect',
+      userinfo_endpoint: 'https://mtls.issuer.test/userinfo',
+      pushed_authorization_request_endpoint: 'https://mtls.issuer.test/par',
+      device_authorization_endpoint: 'https://mtls.issuer.test/device_authorization',
+    });
+    // RFC 8705 §5: the aliases add to the metadata; the plain endpoints stay as they are.
+    assert.equal(metadata.token_endpoint, `${TEST_ISSUER}/token`);
+  });
+
+  it('needs no aliases when the proxy serves mutual TLS on the issuer’s own host', async () => {
+    const metadata = await metadataOf({
+      client_cert_header: 'x-client-cert',
+      trusted_proxies: ['10.0.0.0/8'],
+    });
+    assert.equal(metadata.tls_client_certificate_bound_access_tokens, true);
+    assert.equal('mtls_endpoint_aliases' in metadata, false);
+  });
+
+  it('says nothing of mutual TLS without a tls section', async () => {
+    const t = await startTestIssuer(await sqlite.open());
+    try {
+      const metadata = (
+        await t.issuer.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' })
+      ).json();
+      assert.equal('mtls_endpoint_aliases' in metadata, false);
+      assert.equal('tls_client_certificate_bound_access_tokens' in metadata, false);
+      assert.equal(metadata.token_endpoint_auth_methods_supported.includes('tls_client_auth'), false);
+    } finally {
+      await t.close();
+    }
+  });
+});
