@@ -16,8 +16,18 @@ export function userinfoEndpoint(app: FastifyInstance, ctx: IssuerContext): void
   const handler = async (request: FastifyRequest) => {
     const token = readBearerToken(request);
     const grant = await challengeOnError(() => verifyUserinfoAccessToken(ctx, token));
-    // A DPoP- or mTLS-bound token needs its proof checked, which this endpoint cannot yet do.
-    if (grant.confirmation !== null) {
+    // RFC 8705 §3: a certificate-bound token is accepted only over a mutual-TLS connection
+    // with the certificate it is bound to; any other (or none) is invalid_token.
+    const boundCertificate = grant.confirmation?.['x5t#S256'];
+    if (boundCertificate !== undefined && boundCertificate !== request.clientCertificate?.thumbprint) {
+      throw challenge(
+        'invalid_token',
+        'the access token is not valid',
+        'certificate-bound token, other or no certificate',
+      );
+    }
+    // A DPoP-bound token needs its proof checked, which this endpoint cannot yet do.
+    if (grant.confirmation !== null && boundCertificate === undefined) {
       throw challenge('invalid_token', 'the access token is not valid', 'sender-constrained token');
     }
     const user = await ctx.store.users.findById(grant.subject);
