@@ -127,6 +127,15 @@ describe(`grant_type=${DEVICE_CODE_GRANT_TYPE}`, () => {
     assertError(await poll(device_code), 'invalid_grant', 'the approval is no longer valid');
   });
 
+  it('issues nothing once the person has revoked the grant they approved', async () => {
+    const { device_code } = await startDevice(t);
+    await approveDevice(t, device_code, alice);
+    const store = t.issuer.context.store;
+    const grant = await store.grants.find(alice.user.id, 'cli');
+    assert.ok(grant && (await store.grants.revoke(grant.id, Math.floor(t.clock() / 1000))));
+    assertError(await poll(device_code), 'invalid_grant', 'the approval is no longer valid');
+  });
+
   it('answers access_denied once the person denied, and keeps answering it', async () => {
     const { device_code } = await startDevice(t);
     await denyDevice(t, device_code, alice);

@@ -105,6 +105,14 @@ async function issueForDevice(
     throw new Error('an approved device authorization lacks its decision');
   }
   const user = await findActiveUser(ctx, userId);
+  // The person may have revoked the grant (on the account page) between approving and the
+  // device's next poll: nothing may be issued under a revoked grant.
+  const grant = approved.grantId === null ? undefined : await ctx.store.grants.findById(approved.grantId);
+  if (!grant || grant.revokedAt !== null) {
+    throw new OAuthError('invalid_grant', 'the approval is no longer valid', {
+      detail: `grant ${approved.grantId} missing or revoked`,
+    });
+  }
   const offline = approvedScopes.includes('offline_access');
   // Issue 3, item 4: tokens not granted as offline live only as long as the session they were
   // approved through; one that has ended by now gets nothing.
