@@ -157,6 +157,16 @@ describe('gatehouse login', () => {
     assert.deepEqual(sandbox.logins(), {});
   });
 
+  it('refuses a token response without an access token, without polling on', async () => {
+    const issuer = fakeIssuer({ token: [{ status: 200, body: { token_type: 'Bearer' } }] });
+    const sandbox = sandboxFor({ fetch: issuer.fetch });
+    const { code, err } = await sandbox.run('login', '--issuer', ISSUER);
+    assert.equal(code, 1);
+    assert.match(err, /the token response of https:\/\/id\.example\.test is not valid: .*access_token/);
+    assert.equal(issuer.requests.filter((r) => r.url.endsWith('/token')).length, 1);
+    assert.deepEqual(sandbox.logins(), {});
+  });
+
   it('warns when no refresh token came', async () => {
     const { code, err } = await sandboxFor({ fetch: fakeIssuer().fetch }).run('login', '--issuer', ISSUER);
     assert.equal(code, 0);

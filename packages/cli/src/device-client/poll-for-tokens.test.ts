@@ -177,5 +177,9 @@ describe('polling the token endpoint for a device code (RFC 8628 §3.4, §3.5)',
   it('tells unreachable from refused', () => {
     assert.equal(isUnreachable(new TypeError('fetch failed')), true);
     assert.equal(isUnreachable(new Error('unexpected')), false);
+    assert.equal(
+      isUnreachable(Object.assign(new TypeError('bad argument'), { code: 'ERR_INVALID_ARG_TYPE' })),
+      false,
+    );
   });
 });

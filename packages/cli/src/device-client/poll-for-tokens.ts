@@ -115,9 +115,11 @@ export function isUnreachable(error: unknown): boolean {
     return error.cause instanceof Response && isTransientStatus(error.cause.status);
   }
   if (error instanceof ResponseBodyError) return isTransientStatus(error.status);
-  // fetch rejects with a TypeError when there is no connection, and AbortSignal.timeout with a
-  // DOMException named TimeoutError.
-  return error instanceof TypeError || (error instanceof Error && error.name === 'TimeoutError');
+  // fetch rejects with a bare TypeError when there is no connection, and AbortSignal.timeout
+  // with a DOMException named TimeoutError. oauth4webapi's own TypeErrors (bad arguments)
+  // carry a code and are not worth retrying.
+  if (error instanceof TypeError) return (error as { code?: unknown }).code === undefined;
+  return error instanceof Error && error.name === 'TimeoutError';
 }
 
 function isTransientStatus(status: number): boolean {
