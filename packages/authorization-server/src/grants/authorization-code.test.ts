@@ -144,9 +144,13 @@ describe('grant_type=authorization_code', () => {
     assertError(await redeem(spaForm, null), 'invalid_request', "missing required parameter 'redirect_uri'");
   });
 
-  it('refuses a code bound to a DPoP key, as DPoP proofs are not checked yet', async () => {
+  it('refuses a code bound to a DPoP key (RFC 9449 §10) when no proof comes with it', async () => {
     const code = await seedCode(t, alice, { dpopJkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' });
-    assertError(await redeem(codeRequest(code)), 'invalid_grant', INVALID_CODE);
+    assertError(
+      await redeem(codeRequest(code)),
+      'invalid_dpop_proof',
+      'a DPoP proof is required: the code is bound to a DPoP key',
+    );
   });
 
   it('issues nothing for a user disabled since the code was issued', async () => {

@@ -2,6 +2,7 @@ import { epochSeconds, keyedDigest, OAuthError } from '@gatehouse/core';
 import type { AuthorizationCodeRecord, ClientRecord } from '@gatehouse/store';
 import { verifyCodeVerifier } from '../authorization/pkce.js';
 import type { IssuerContext } from '../context.js';
+import { assertDpopKey } from '../dpop/assert-key-binding.js';
 import type { Grant } from './grant.js';
 import {
   assertGrantLive,
@@ -57,11 +58,8 @@ export const authorizationCodeGrant: Grant = {
     assertRedirectUri(client, code, params.get('redirect_uri'));
     // RFC 7636 §4.6; OAuth 2.1 §4.1.3: the code_verifier is required of every client.
     verifyCodeVerifier(params.get('code_verifier'), code.codeChallenge);
-    // RFC 9449 §10: a code bound with dpop_jkt needs a DPoP proof by that key, which this token
-    // endpoint cannot check yet; refusing is safe, redeeming it unbound would not be.
-    if (code.dpopJkt !== null) {
-      throw new OAuthError('invalid_grant', INVALID_CODE, { detail: 'DPoP-bound code; DPoP unsupported' });
-    }
+    // RFC 9449 §10: a code bound with dpop_jkt is redeemed only with a proof by that key.
+    if (code.dpopJkt !== null) assertDpopKey(ctx, code.dpopJkt, 'code', INVALID_CODE);
     return issueForCode(ctx, client, code, digest);
   },
 };

@@ -1,7 +1,10 @@
 import { epochSeconds, OAuthError } from '@gatehouse/core';
 import { parseScope } from '../authorization/scope.js';
+import type { IssuerContext } from '../context.js';
+import { assertDpopKey } from '../dpop/assert-key-binding.js';
 import { readSessionById } from '../sessions/session-service.js';
 import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { boundJkt, isSameConfirmation } from '../tokens/confirmation.js';
 import type { Grant } from './grant.js';
 import {
   assertGrantLive,
@@ -35,6 +38,7 @@ export const refreshTokenGrant: Grant = {
     if (old.clientId !== client.clientId) {
       throw new OAuthError('invalid_grant', INVALID_REFRESH, { detail: `refresh token of ${old.clientId}` });
     }
+    assertSenderBinding(ctx, old.confirmation);
     const granted = parseScope(old.scope);
     const requested = parseScope(params.get('scope'));
     // RFC 6749 §6: the scope "MUST NOT include any scope not originally granted".
@@ -99,3 +103,22 @@ export const refreshTokenGrant: Grant = {
     return response;
   },
 };
+
+/**
+ * RFC 9449 §5: a bound refresh token is spent only with a proof by its key; checked before the
+ * rotation, so a thief without the key can neither use the family nor revoke it. Any other
+ * confirmation (a certificate, RFC 8705 §4) must be presented the same.
+ */
+function assertSenderBinding(ctx: IssuerContext, bound: Record<string, string> | null): void {
+  if (bound === null) return;
+  const jkt = boundJkt(bound);
+  if (jkt !== undefined) {
+    assertDpopKey(ctx, jkt, 'refresh token', INVALID_REFRESH);
+    return;
+  }
+  if (!isSameConfirmation(bound, ctx.senderConstraint?.confirmation)) {
+    throw new OAuthError('invalid_grant', INVALID_REFRESH, {
+      detail: 'refresh token bound to another sender',
+    });
+  }
+}

@@ -129,7 +129,8 @@ export function newRefreshToken(
     issuedAt: now,
     expiresAt: Math.min(now + REFRESH_TOKEN_IDLE_LIFETIME, options.extra.absoluteExpiresAt),
     revokedAt: null,
-    confirmation: null,
+    // RFC 9449 §5: a public client's refresh token is bound to the key its request proved.
+    confirmation: ctx.senderConstraint?.bindRefreshToken ? ctx.senderConstraint.confirmation : null,
     extra: options.extra,
     ...options.binding,
   };

@@ -18,6 +18,8 @@ export interface DerivedKeys {
   csrf: Uint8Array;
   /** Encrypts the interaction cookie carried between /authorize, /login and /consent (JWE `dir`). */
   interaction: Uint8Array;
+  /** Keys the HMAC of the stateless DPoP server nonces (RFC 9449 §8, dpop/nonce.ts). */
+  dpopNonce: Uint8Array;
 }
 
 export const MASTER_KEY_BYTES = 32;
@@ -47,5 +49,6 @@ export function deriveKeys(masterKey: Uint8Array): DerivedKeys {
     sessionDigest: derive('session-cookie-digest'),
     csrf: derive('pages-csrf'),
     interaction: derive('interaction-cookie-encryption'),
+    dpopNonce: derive('dpop-nonce'),
   };
 }

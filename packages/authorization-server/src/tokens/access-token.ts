@@ -4,6 +4,7 @@ import type { TokenRecord } from '@gatehouse/store';
 import type { IssuerContext } from '../context.js';
 import { encodeJwsHeader, type LoadedSigningKey, signCompactJws } from '../keys/signing-key.js';
 import type { Resource } from '../resources/resource-registry.js';
+import { type Confirmation, tokenTypeFor } from './confirmation.js';
 
 export interface AccessTokenRequest {
   clientId: string;
@@ -11,7 +12,7 @@ export interface AccessTokenRequest {
   scope: string[];
   resource: Resource;
   /** Confirmation claim for sender-constrained tokens (RFC 8705 / RFC 9449). */
-  confirmation?: Record<string, string>;
+  confirmation?: Confirmation | undefined;
   extra?: Record<string, unknown>;
   /**
    * Links a token to what can revoke it: its refresh family, session and grant. With it, a JWT
@@ -41,7 +42,9 @@ export async function issueAccessToken(
   const scope = request.scope.join(' ');
   // randomUUID draws from a buffered CSPRNG pool: a fresh randomBytes call per token costs more.
   const jti = randomUUID();
-  const tokenType = request.confirmation?.['jkt'] ? 'DPoP' : 'Bearer';
+  // The token endpoint's proof of possession binds every grant's access token (RFC 9449 §5).
+  const confirmation = request.confirmation ?? ctx.senderConstraint?.confirmation;
+  const tokenType = tokenTypeFor(confirmation);
   if (request.resource.tokenFormat === 'jwt') {
     const token = signAccessTokenJwt(ctx.keys.signingKey(), {
       iss: ctx.config.issuer,
@@ -52,7 +55,8 @@ export async function issueAccessToken(
       jti,
       client_id: request.clientId,
       scope,
-      ...(request.confirmation ? { cnf: request.confirmation } : {}),
+      // RFC 9449 §6.1 / RFC 8705 §3.1: the confirmation claim names the key or certificate.
+      ...(confirmation ? { cnf: confirmation } : {}),
     });
     // A JWT issued under a sign-in gets a row too, so that revoking its family (code or
     // refresh-token reuse), session or grant puts its jti on the deny-list (RFC 6749 §4.1.2,
@@ -90,7 +94,7 @@ export async function issueAccessToken(
     issuedAt: now,
     expiresAt: now + lifetime,
     revokedAt: null,
-    confirmation: request.confirmation ?? null,
+    confirmation: confirmation ?? null,
     extra: request.extra ?? {},
     ...request.binding,
   };
