@@ -167,6 +167,19 @@ describe('gatehouse login', () => {
     assert.deepEqual(sandbox.logins(), {});
   });
 
+  it('refuses to start when the credentials file is damaged, before any request', async () => {
+    const issuer = fakeIssuer();
+    const sandbox = sandboxFor({ fetch: issuer.fetch });
+    writeFileSync(join(sandbox.home, 'credentials.json'), 'not json');
+    const { code, err } = await sandbox.run('login', '--issuer', ISSUER);
+    assert.equal(code, 1);
+    assert.match(
+      err,
+      /credentials\.json is not a Gatehouse credentials file; delete it and run 'gatehouse login' again/,
+    );
+    assert.equal(issuer.requests.length, 0);
+  });
+
   it('warns when no refresh token came', async () => {
     const { code, err } = await sandboxFor({ fetch: fakeIssuer().fetch }).run('login', '--issuer', ISSUER);
     assert.equal(code, 0);

@@ -3,7 +3,7 @@ import { type DeviceAuthorizationResponse, OperationProcessingError } from 'oaut
 import QRCode from 'qrcode';
 import { type CliIO, type Command, UsageError } from '../command.js';
 import { cliHomeDir } from '../credentials/config-home.js';
-import { credentialsFile, type StoredLogin, saveLogin } from '../credentials/credentials-file.js';
+import { credentialsFile, readLogins, type StoredLogin, saveLogin } from '../credentials/credentials-file.js';
 import { withCredentialsLock } from '../credentials/credentials-lock.js';
 import { storedLoginFrom } from '../credentials/stored-login.js';
 import { deviceTokenRequest, requestDeviceAuthorization } from '../device-client/device-grant.js';
@@ -75,6 +75,9 @@ export function createLoginCommand(environment: () => LoginEnvironment = process
       if (scope === '') throw new UsageError('--scope must name at least one scope', 'login');
       const issuer = loginIssuer(values, io, 'login');
       const env = environment();
+      const dir = cliHomeDir(io.env);
+      // An unreadable credentials file fails now, not after the person has approved.
+      readLogins(dir);
 
       const cancel = new AbortController();
       const stopListening = env.onInterrupt(() => cancel.abort());
@@ -104,7 +107,6 @@ export function createLoginCommand(environment: () => LoginEnvironment = process
           requestedScope: scope,
           now: Math.floor(env.now() / 1000),
         });
-        const dir = cliHomeDir(io.env);
         await withCredentialsLock(dir, async () => saveLogin(dir, login));
         io.out(
           `Signed in at ${as.issuer} as ${displayName({ ...login.claims, ...(await profileClaims(connection, login)) }, login)}.`,
