@@ -6,6 +6,7 @@ import { renderAccountPage } from './account-page.js';
 import { assertPageIsSafe } from './assert-page.js';
 import { renderConsentPage } from './consent-page.js';
 import { generateCsrfBinding, issueCsrfToken } from './csrf.js';
+import { renderDeviceCodePage, renderDeviceConsentPage, renderDeviceOutcomePage } from './device-page.js';
 import { renderErrorPage } from './error-page.js';
 import { safeUrl } from './html.js';
 import type { RenderedPage } from './layout.js';
@@ -116,6 +117,27 @@ const fixtures: Record<string, RenderedPage> = {
     formatDate,
     scopeDescriptions: { 'notes:read': 'Read your notes' },
   }),
+  'device-code': renderDeviceCodePage({ action: safeUrl('/device')!, csrfToken: csrf('device-code') }),
+  'device-code-throttled': renderDeviceCodePage({
+    action: safeUrl('/device')!,
+    csrfToken: csrf('device-code'),
+    userCode: 'WDJB-MJHV',
+    problem: { kind: 'throttled', retryAfterSeconds: 240 },
+  }),
+  'device-consent': renderDeviceConsentPage({
+    action: safeUrl('/device/decision')!,
+    csrfToken: csrf('device-decision:WDJBMJHT'),
+    userCode: 'WDJB-MJHT',
+    clientName: 'Acme Notes CLI',
+    device: { userAgent: 'notes-cli/2.1 (Linux x86_64)', address: '192.0.2.7', requestedAt: T0 },
+    scopes: ['openid', 'profile', 'offline_access', 'notes:read'],
+    requiredScopes: ['openid'],
+    scopeDescriptions: { 'notes:read': 'Read your notes' },
+    resources: ['https://api.acme.example/notes'],
+    userName: 'Alice Example',
+    formatDate,
+  }),
+  'device-expired': renderDeviceOutcomePage({ outcome: 'expired', enterAnother: safeUrl('/device')! }),
 };
 
 describe('page fixtures', () => {
