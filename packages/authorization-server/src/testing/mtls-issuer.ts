@@ -39,17 +39,22 @@ export function publicJwk(certificate: TestCertificate, withX5c = false): Record
  * gets the generated certificates and returns the config's extra keys (clients, tls overrides).
  */
 export async function startMtlsIssuer(
-  configure: (certs: TestCertificates) => { clients: unknown[]; tls?: Record<string, unknown> },
+  configure: (certs: TestCertificates) => {
+    clients: unknown[];
+    tls?: Record<string, unknown>;
+    users?: unknown[];
+  },
 ): Promise<MtlsTestIssuer> {
   const certs = createTestCertificates();
   const port = await freePort();
   const mtlsBaseUrl = `https://localhost:${port}`;
   const sqlite = storeBackends().find((backend) => backend.name === 'sqlite')!;
-  const { clients, tls } = configure(certs);
+  const { clients, tls, users = [] } = configure(certs);
   let t: TestIssuer;
   try {
     t = await startTestIssuer(await sqlite.open(), {
       clients: [...clients, { client_id: 'resource-server', client_secret: RS_SECRET, scope: '' }],
+      users,
       tls: {
         cert_file: certs.server.certFile,
         key_file: certs.server.keyFile,
