@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
+import { saveLogin } from '../credentials/credentials-file.js';
 import {
   createLoginSandbox,
   fakeIssuer,
@@ -178,6 +179,30 @@ describe('gatehouse login', () => {
       /credentials\.json is not a Gatehouse credentials file; delete it and run 'gatehouse login' again/,
     );
     assert.equal(issuer.requests.length, 0);
+  });
+
+  it('revokes the refresh token of the login it replaces', async () => {
+    const issuer = fakeIssuer({
+      token: [{ status: 200, body: { access_token: 'at-2', token_type: 'Bearer', refresh_token: 'rt-2' } }],
+    });
+    const sandbox = sandboxFor({ fetch: issuer.fetch });
+    saveLogin(sandbox.home, {
+      issuer: ISSUER,
+      clientId: 'gatehouse-cli',
+      accessToken: 'at-1',
+      tokenType: 'bearer',
+      refreshToken: 'rt-1',
+      scope: 'openid',
+      obtainedAt: 0,
+    });
+    const { code } = await sandbox.run('login', '--issuer', ISSUER);
+    assert.equal(code, 0);
+    assert.equal(sandbox.logins()[ISSUER]?.refreshToken, 'rt-2');
+    const revocations = issuer.requests.filter((r) => r.url === `${ISSUER}/revoke`);
+    assert.deepEqual(
+      revocations.map((r) => [r.form?.get('token'), r.form?.get('token_type_hint')]),
+      [['rt-1', 'refresh_token']],
+    );
   });
 
   it('warns when no refresh token came', async () => {

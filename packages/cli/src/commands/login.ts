@@ -9,6 +9,7 @@ import { storedLoginFrom } from '../credentials/stored-login.js';
 import { deviceTokenRequest, requestDeviceAuthorization } from '../device-client/device-grant.js';
 import { connect, discoverIssuer, type IssuerConnection } from '../device-client/issuer-connection.js';
 import { DeviceLoginError, pollForTokens } from '../device-client/poll-for-tokens.js';
+import { revokeToken } from '../device-client/revoke-token.js';
 import { fetchUserInfo } from '../device-client/user-info.js';
 import { type LoginEnvironment, processLoginEnvironment } from './login-environment.js';
 import { ISSUER_OPTION_HELP, loginIssuer } from './login-issuer.js';
@@ -107,7 +108,19 @@ export function createLoginCommand(environment: () => LoginEnvironment = process
           requestedScope: scope,
           now: Math.floor(env.now() / 1000),
         });
-        await withCredentialsLock(dir, async () => saveLogin(dir, login));
+        const replaced = await withCredentialsLock(dir, async () => {
+          const previous = readLogins(dir)[login.issuer];
+          saveLogin(dir, login);
+          return previous;
+        });
+        // A second login at the same issuer replaces the first; its refresh token would
+        // otherwise stay valid at the issuer with no copy left to revoke it with.
+        if (replaced?.refreshToken !== undefined && replaced.clientId === clientId) {
+          const outcome = await revokeToken(connection, replaced.refreshToken, 'refresh_token');
+          if (!outcome.revoked && !outcome.unsupported) {
+            io.err(`note: could not revoke the previous sign-in's refresh token (${outcome.reason})`);
+          }
+        }
         io.out(
           `Signed in at ${as.issuer} as ${displayName({ ...login.claims, ...(await profileClaims(connection, login)) }, login)}.`,
         );
