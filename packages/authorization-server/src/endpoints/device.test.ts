@@ -180,6 +180,26 @@ describe('the device verification page (RFC 8628 §3.3)', () => {
     assert.match(consent.body, /wants to access your account from a device/);
   });
 
+  it('ends the session of another person who was signed in on the browser', async () => {
+    const first = await start();
+    const browser = new Browser(t);
+    const loginForFirst = await browser.enter(first.user_code);
+    const second = await start();
+    const loginForSecond = await browser.enter(second.user_code);
+    await browser.signIn(loginForFirst, 'alice');
+    const aliceSessions = await t.issuer.context.store.sessions.listByUser(alice.user.id, {
+      liveAt: Math.floor(t.clock() / 1000),
+    });
+    // Bob signs in from the other tab's sign-in form on the same browser.
+    assert.equal((await browser.signIn(loginForSecond, 'bob')).statusCode, 303);
+    const live = await t.issuer.context.store.sessions.listByUser(alice.user.id, {
+      liveAt: Math.floor(t.clock() / 1000),
+    });
+    assert.equal(live.length, aliceSessions.length - 1, 'alice’s session on this browser ended');
+    const consent = await browser.get(`/device?user_code=${second.user_code}`);
+    assert.match(consent.body, /Signed in as <strong>Bob Example<\/strong>/);
+  });
+
   it('says so when the sign-in fails, and stays on the sign-in', async () => {
     const started = await start();
     const browser = new Browser(t);

@@ -31,7 +31,7 @@ import {
   sendRedirect,
 } from '../pages/page-reply.js';
 import { readSessionCookie, sessionCookie } from '../sessions/session-cookie.js';
-import { readSession, startSession } from '../sessions/session-service.js';
+import { endSession, readSession, startSession } from '../sessions/session-service.js';
 
 /** Scopes a person cannot untick when requested, as on the consent page. */
 const REQUIRED_SCOPES: ReadonlySet<string> = new Set(['openid']);
@@ -124,6 +124,10 @@ async function signInForCode(
         : { kind: 'invalid_credentials' };
     return sendSignIn(ctx, request, reply, userCode, usable.client, { username, error });
   }
+  // As at /login: a different person signing in on a browser with a live session (another
+  // tab) ends that session rather than leaving it unreachable.
+  const previous = await liveSession(ctx, request);
+  if (previous && previous.userId !== result.user.id) await endSession(ctx, previous.id, 'logout');
   const { cookieValue } = await startSession(ctx, {
     user: result.user,
     amr: ['pwd'],
