@@ -340,5 +340,20 @@ for (const backend of storeBackends()) {
       );
       assert.equal(use?.code.scope, 'openid email');
     });
+
+    it('takes ui_locales it cannot serve, malformed ones too, without an error; pages stay English', async () => {
+      // OIDC Core §3.1.2.1: "An error SHOULD NOT result if some or all of the requested locales
+      // are not supported by the OpenID Provider."
+      const extra = { ui_locales: 'fr-CA de_DE! en-GB', scope: 'openid profile' };
+      const { page } = await startSignIn(new CookieJar(), extra);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /^<!doctype html>\n<html lang="en">/);
+      const jar = new CookieJar();
+      const consentUrl = await signIn(jar, { ...extra, ui_locales: 'fr de' });
+      assert.equal(consentUrl.pathname, '/consent');
+      const consent = await get(`${consentUrl.pathname}${consentUrl.search}`, jar);
+      assert.equal(consent.statusCode, 200);
+      assert.match(consent.body, /^<!doctype html>\n<html lang="en">/);
+    });
   });
 }

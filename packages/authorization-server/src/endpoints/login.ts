@@ -1,6 +1,7 @@
 import { epochSeconds } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticatePassword } from '../accounts/authenticate-password.js';
+import { interactionLanguage } from '../authorization/ui-locales.js';
 import type { IssuerContext } from '../context.js';
 import { formParams } from '../http/form-params.js';
 import { clearedInteractionCookie } from '../interaction/interaction-cookie.js';
@@ -102,6 +103,7 @@ function sendLoginPage(
     interactionId: id,
     clientName: signIn.clientName,
     redirectUri: signIn.redirectUri,
+    lang: interactionLanguage(signIn.interaction),
     ...extra,
   });
   return sendPage(reply, page, cookies);
