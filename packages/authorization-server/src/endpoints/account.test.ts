@@ -7,14 +7,7 @@ import { storeBackends } from '@gatehouse/store/testing';
 import type { LightMyRequestResponse } from 'fastify';
 import { readSessionCookie, sessionIdOf } from '../sessions/session-cookie.js';
 import { CHALLENGE, CookieJar, csrfTokenOf, PASSWORD } from '../testing/browser-flow.js';
-import {
-  APP_SECRET,
-  codeFlowConfig,
-  codeRequest,
-  REDIRECT,
-  seedCode,
-  webApp,
-} from '../testing/code-grant.js';
+import { codeFlowConfig, codeRequest, REDIRECT, seedCode, webApp } from '../testing/code-grant.js';
 import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
 
 const config = {
@@ -114,7 +107,8 @@ for (const backend of storeBackends()) {
 
     /**
      * The web app's grant from the person signed in on `jar` (as consent records it) and the
-     * tokens a code under it redeems for, plus a second code, issued but not yet redeemed.
+     * tokens codes under it redeem for (an opaque access token with a refresh token, and a JWT
+     * access token for the JWT API), plus a code issued but not yet redeemed.
      */
     async function grantAndTokens(jar: CookieJar) {
       const ctx = t.issuer.context;
@@ -124,7 +118,7 @@ for (const backend of storeBackends()) {
         id: randomUUID(),
         userId: who.user.id,
         clientId: 'web-app',
-        scopes: ['openid', 'profile', 'ledger:read'],
+        scopes: ['openid', 'profile', 'ledger:read', 'orders:read'],
         resources: [],
         createdAt: now,
         updatedAt: now,
@@ -134,12 +128,18 @@ for (const backend of storeBackends()) {
       const res = await t.post('/token', codeRequest(code), { basic: webApp });
       assert.equal(res.statusCode, 200, res.body);
       const tokens = res.json() as { access_token: string; refresh_token: string };
+      const jwtCode = await seedCode(t, who, { grantId: grant.id, scope: 'openid orders:read' });
+      const jwtRes = await t.post('/token', codeRequest(jwtCode), { basic: webApp });
+      assert.equal(jwtRes.statusCode, 200, jwtRes.body);
+      const jwt = jwtRes.json().access_token as string;
+      assert.equal(jwt.split('.').length, 3, 'a JWT access token');
       const pending = await seedCode(t, who, { grantId: grant.id, scope: 'openid' });
-      return { grant, ...tokens, pending };
+      return { grant, ...tokens, jwt, pending };
     }
 
+    /** Introspection as the token's own client (RFC 7662 §4 lets it learn about its tokens). */
     async function isActive(token: string): Promise<boolean> {
-      const res = await t.post('/introspect', { token }, { basic: ['resource-server', APP_SECRET] });
+      const res = await t.post('/introspect', { token }, { basic: webApp });
       assert.equal(res.statusCode, 200, res.body);
       return (res.json() as { active: boolean }).active;
     }
@@ -226,8 +226,10 @@ for (const backend of storeBackends()) {
     it('revokes a grant and, at once, its access and refresh tokens and unused codes', async () => {
       const jar = new CookieJar();
       const page = await signInAtAccount(jar);
-      const { grant, access_token, refresh_token, pending } = await grantAndTokens(jar);
+      const { grant, access_token, refresh_token, jwt, pending } = await grantAndTokens(jar);
       assert.equal(await isActive(access_token), true);
+      assert.equal(await isActive(jwt), true);
+      assert.equal(await isActive(refresh_token), true);
       const fresh = await get('/account', jar);
       assert.match(fresh.body, new RegExp(`name="grant_id" value="${grant.id}"`));
 
@@ -241,6 +243,7 @@ for (const backend of storeBackends()) {
       assert.equal(res.headers['cache-control'], 'no-store');
 
       assert.equal(await isActive(access_token), false);
+      assert.equal(await isActive(jwt), false, 'the JWT access token is deny-listed');
       assert.equal(await isActive(refresh_token), false);
       const refresh = await t.post(
         '/token',
