@@ -147,9 +147,10 @@ describe('certificate-bound access tokens (RFC 8705 §3)', () => {
         error: 'invalid_token',
         error_description: 'the access token is not valid',
       });
-      assert.equal(
-        res.headers['www-authenticate'],
-        'Bearer error="invalid_token", error_description="the access token is not valid"',
+      // RFC 8705 keeps the Bearer scheme (RFC 6750 §3): the challenge names it with the error.
+      assert.match(
+        String(res.headers['www-authenticate']),
+        /^Bearer error="invalid_token", error_description="the access token is not valid"/,
       );
     });
 
