@@ -1,6 +1,5 @@
 import { epochSeconds, generateRandomToken } from '@gatehouse/core';
 import type { SessionRecord, UserRecord } from '@gatehouse/store';
-import type { LightMyRequestResponse } from 'fastify';
 import { SESSION_COOKIE } from '../sessions/session-cookie.js';
 import { startSession } from '../sessions/session-service.js';
 import { CHALLENGE } from '../testing/browser-flow.js';
@@ -134,7 +133,10 @@ export function captureDeliveries(
 }
 
 /** The hidden fields of the logout confirmation form. */
-export function confirmationFields(res: LightMyRequestResponse): { csrfToken: string; logoutId: string } {
+export function confirmationFields(res: { body: string; statusCode?: number }): {
+  csrfToken: string;
+  logoutId: string;
+} {
   const csrf = /name="csrf_token" value="([^"]+)"/.exec(res.body);
   const logoutId = /name="logout_id" value="([^"]+)"/.exec(res.body);
   if (!csrf || !logoutId) throw new Error(`not a logout confirmation page: ${res.statusCode}`);
