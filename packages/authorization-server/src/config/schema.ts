@@ -144,10 +144,11 @@ export const ClientSchema = Type.Object(
       default: false,
       description: 'Accept authorization requests from this client only through PAR (RFC 9126 §6).',
     }),
-    // No `default`: tokens.signing_alg is the documented fallback and Value.Default would hide it.
+    // No `default`: unset means RS256 (OIDC Registration §2); filling it in would hide whether
+    // the client chose an alg.
     id_token_signed_response_alg: Type.Optional(
       Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], {
-        description: 'JWS algorithm of this client’s ID tokens (defaults to tokens.signing_alg).',
+        description: 'JWS algorithm of this client’s ID tokens (defaults to RS256, OIDC Registration §2).',
       }),
     ),
     backchannel_logout_uri: Type.Optional(
