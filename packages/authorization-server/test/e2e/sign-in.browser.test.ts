@@ -97,7 +97,8 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
         {
           id: 'https://notes.example',
           scopes: ['notes:read'],
-          token_format: 'opaque',
+          // A JWT (RFC 9068), the harder case: revoking the grant must deny-list it.
+          token_format: 'jwt',
           introspection_clients: ['notes-api'],
         },
       ],
@@ -192,6 +193,8 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
     assert.deepEqual(tokens.scope?.split(' ').sort(), ['notes:read', 'openid', 'profile']);
     assert.equal(tokens.claims()?.['email'], undefined);
     assert.ok(tokens.refresh_token, 'a refresh token');
+    const claims = JSON.parse(Buffer.from(tokens.access_token.split('.')[1]!, 'base64url').toString());
+    assert.equal(claims.scope, 'openid profile notes:read', 'the JWT carries only the approved scopes');
     const introspected = await client.tokenIntrospection(rp, tokens.access_token);
     assert.equal(introspected.active, true);
     assert.equal(
