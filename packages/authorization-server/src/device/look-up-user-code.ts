@@ -23,6 +23,13 @@ export async function lookUpUserCode(
   typed: string,
   address: string,
 ): Promise<UserCodeLookup> {
+  const result = await lookUp(ctx, typed, address);
+  // Operators watch `unknown` and `throttled` for user-code guessing (RFC 8628 §5.1).
+  ctx.metrics.deviceUserCodes.inc({ outcome: result.ok ? 'found' : result.problem });
+  return result;
+}
+
+async function lookUp(ctx: IssuerContext, typed: string, address: string): Promise<UserCodeLookup> {
   const userCode = normalizeUserCode(typed);
   if (userCode === undefined) return { ok: false, problem: 'malformed' };
   const now = epochSeconds(ctx.clock);

@@ -332,6 +332,21 @@ describe('the device verification page throttles user-code guessing', () => {
     assert.match(anyone.body, /Too many attempts; try again in/);
   });
 
+  it('counts user codes by outcome for the operators', async () => {
+    const started = await startDevice(t);
+    const person = new Browser(t, '203.0.113.10');
+    await person.enter(started.user_code);
+    await person.enter('nonsense');
+    for (let i = 0; i < 4; i++) await person.enter('BCDF-GHJK');
+    const metric = await t.issuer.context.metrics.registry.getSingleMetricAsString(
+      'gatehouse_device_user_codes_total',
+    );
+    assert.match(metric, /gatehouse_device_user_codes_total\{outcome="found"\} 1/);
+    assert.match(metric, /gatehouse_device_user_codes_total\{outcome="malformed"\} 1/);
+    assert.match(metric, /gatehouse_device_user_codes_total\{outcome="unknown"\} 3/);
+    assert.match(metric, /gatehouse_device_user_codes_total\{outcome="throttled"\} 1/);
+  });
+
   it('counts neither malformed input nor codes that exist', async () => {
     const started = await startDevice(t);
     const person = new Browser(t, '203.0.113.9');

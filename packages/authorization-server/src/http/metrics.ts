@@ -8,6 +8,8 @@ export interface IssuerMetrics {
   tokensIssued: Counter<'grant_type' | 'format'>;
   /** Back-Channel Logout tokens by outcome: delivered, failed, timeout. */
   backchannelLogouts: Counter<'outcome'>;
+  /** User codes entered on the device page, by outcome: found, unknown, malformed, throttled. */
+  deviceUserCodes: Counter<'outcome'>;
 }
 
 export function createIssuerMetrics(options: { processMetrics: boolean }): IssuerMetrics {
@@ -37,6 +39,12 @@ export function createIssuerMetrics(options: { processMetrics: boolean }): Issue
     backchannelLogouts: new Counter({
       name: 'gatehouse_backchannel_logout_total',
       help: 'Back-Channel Logout tokens sent to clients, by outcome (delivered, failed, timeout).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    deviceUserCodes: new Counter({
+      name: 'gatehouse_device_user_codes_total',
+      help: 'User codes entered on the device verification page, by outcome (found, unknown, malformed, throttled).',
       labelNames: ['outcome'],
       registers: [registry],
     }),
