@@ -152,7 +152,7 @@ async function verifySignedProof(ctx: IssuerContext, proof: string) {
 function assertNonce(ctx: IssuerContext, nonce: unknown): void {
   if (nonce === undefined && !ctx.config.dpop.require_nonce) return;
   if (typeof nonce === 'string' && isValidDpopNonce(ctx, nonce)) return;
-  throw new OAuthError('use_dpop_nonce', 'Authorization server requires nonce in DPoP proof', {
+  throw new OAuthError('use_dpop_nonce', 'a server-provided nonce is required in the DPoP proof', {
     detail: nonce === undefined ? 'no nonce' : 'unknown or outdated nonce',
     headers: { 'dpop-nonce': issueDpopNonce(ctx) },
   });

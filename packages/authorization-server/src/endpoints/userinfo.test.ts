@@ -14,7 +14,8 @@ import {
 import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
 
 const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
-const INVALID = 'Bearer error="invalid_token", error_description="the access token is not valid"';
+const DPOP_ALGS = 'algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA Ed25519"';
+const INVALID = `Bearer error="invalid_token", error_description="the access token is not valid", DPoP ${DPOP_ALGS}`;
 
 describe('GET and POST /userinfo (OIDC Core §5.3)', () => {
   let t: TestIssuer;
@@ -72,7 +73,7 @@ describe('GET and POST /userinfo (OIDC Core §5.3)', () => {
   });
 
   it('challenges a request without a token, with no error code in the header', async () => {
-    assertChallenge(await get(), 401, 'invalid_token', 'Bearer');
+    assertChallenge(await get(), 401, 'invalid_token', `Bearer, DPoP ${DPOP_ALGS}`);
   });
 
   it('refuses a token sent both in the header and in the body', async () => {
@@ -95,7 +96,7 @@ describe('GET and POST /userinfo (OIDC Core §5.3)', () => {
       await get('Basic d2ViLWFwcDp4'),
       400,
       'invalid_request',
-      'Bearer error="invalid_request", error_description="the Authorization header must be Bearer <token>"',
+      'Bearer error="invalid_request", error_description="the Authorization header must be Bearer <token> or DPoP <token>"',
     );
   });
 
