@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createCliSandbox } from '../testing/run-cli.js';
+import { createCliSandbox, SANDBOX_CONFIG } from '../testing/run-cli.js';
 
 const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
 // Resolved here: the child runs in a temp folder, where a bare 'tsx' would not resolve.
@@ -62,5 +67,103 @@ describe('gatehouse start', () => {
     const { code, err } = await sandbox.run('start', '--port', 'eighty');
     assert.equal(code, 2);
     assert.match(err, /--port must be a number from 0 to 65535, not 'eighty'/);
+  });
+});
+
+/** A self-signed P-256 certificate made with the openssl command, as PEM text and files. */
+function selfSigned(dir: string, name: string, extensions: string[]) {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  execFileSync(
+    '/usr/bin/openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1']
+      .concat(['-keyout', keyFile, '-out', certFile, '-subj', `/CN=${name}`, '-config', '/dev/null'])
+      .concat(extensions.flatMap((extension) => ['-addext', extension])),
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  return { certFile, keyFile, cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+}
+
+describe('gatehouse start with tls (RFC 8705)', () => {
+  const pki = mkdtempSync(join(tmpdir(), 'gatehouse-cli-tls-'));
+  const server = selfSigned(pki, 'localhost', [
+    'subjectAltName=IP:127.0.0.1',
+    'basicConstraints=critical,CA:FALSE',
+  ]);
+  const device = selfSigned(pki, 'device-42', ['basicConstraints=critical,CA:FALSE']);
+  const jwk = new X509Certificate(device.cert).publicKey.export({ format: 'jwk' });
+  after(() => rmSync(pki, { recursive: true, force: true }));
+
+  it('serves the mutual-TLS endpoints on tls.port beside the plain listener, and advertises them', async () => {
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${port}`;
+    const sandbox = createCliSandbox(`${SANDBOX_CONFIG}
+  - client_id: device-42
+    token_endpoint_auth_method: self_signed_tls_client_auth
+    jwks: { keys: [${JSON.stringify(jwk)}] }
+    tls_client_certificate_bound_access_tokens: true
+    scope: orders:read
+tls:
+  cert_file: ${server.certFile}
+  key_file: ${server.keyFile}
+  port: ${tlsPort}
+`);
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', tsx, bin, 'start', '--port', String(port), '--issuer', issuer],
+      { cwd: sandbox.dir, env: { ...process.env, ...sandbox.env, GATEHOUSE_LOG_LEVEL: 'warn' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    try {
+      for (let i = 0; i < 200 && !stderr.includes('Mutual TLS'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.match(
+        stderr,
+        new RegExp(`Mutual TLS \\(client certificates\\) on https://127\\.0\\.0\\.1:${tlsPort}`),
+      );
+      const metadata = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as {
+        mtls_endpoint_aliases: Record<string, string>;
+      };
+      const tokenEndpoint = metadata.mtls_endpoint_aliases['token_endpoint'];
+      assert.equal(tokenEndpoint, `https://127.0.0.1:${tlsPort}/token`);
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          tokenEndpoint!,
+          {
+            method: 'POST',
+            agent: false,
+            ca: server.cert,
+            cert: device.cert,
+            key: device.key,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (chunk: Buffer) => {
+              text += chunk.toString();
+            });
+            res.on('end', () => resolve(`${res.statusCode} ${text}`));
+          },
+        );
+        req.on('error', reject);
+        req.end('grant_type=client_credentials&client_id=device-42&scope=orders:read');
+      });
+      assert.match(body, /^200 /);
+      const token = JSON.parse(body.slice(4)) as { access_token: string };
+      const claims = JSON.parse(Buffer.from(token.access_token.split('.')[1]!, 'base64url').toString()) as {
+        cnf?: Record<string, string>;
+      };
+      assert.equal(typeof claims.cnf?.['x5t#S256'], 'string');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await exited;
+    sandbox.cleanup();
+    assert.equal(code, 0);
   });
 });

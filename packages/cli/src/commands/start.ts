@@ -10,7 +10,9 @@ export const startCommand: Command = {
 
 Starts the Gatehouse issuer: migrates the database, loads signing keys (creating the first
 one if there is none), syncs the clients from the config file, and serves HTTP until it
-receives SIGINT or SIGTERM. Logs are JSON lines on stdout.
+receives SIGINT or SIGTERM. Logs are JSON lines on stdout. With tls.cert_file and
+tls.key_file in the config, a second, HTTPS listener on tls.port asks clients for
+certificates (mutual TLS, RFC 8705).
 
 Options:
 ${CONFIG_OPTION_HELP}
@@ -54,6 +56,25 @@ Example:
     app.log.info({ issuer: config.issuer, address, store: issuer.context.store.kind }, 'gatehouse started');
     io.err(`Gatehouse issuer ${config.issuer} listening on ${address} (store: ${issuer.context.store.kind})`);
     io.err(`Discovery: ${config.issuer}/.well-known/openid-configuration`);
+    if (issuer.mtlsApp && config.tls) {
+      // RFC 8705: the second listener asks for client certificates; its URLs are the
+      // mtls_endpoint_aliases in discovery.
+      let mtlsAddress: string;
+      try {
+        mtlsAddress = await issuer.mtlsApp.listen({
+          host: config.tls.host ?? config.listen.host,
+          port: config.tls.port,
+        });
+      } catch (error) {
+        // The plain listener is up already; without this it would keep the process alive.
+        await issuer.close();
+        throw error;
+      }
+      app.log.info({ address: mtlsAddress, aliases: issuer.context.mtls?.baseUrl }, 'mutual TLS listening');
+      io.err(
+        `Mutual TLS (client certificates) on ${mtlsAddress}, advertised as ${issuer.context.mtls?.baseUrl}`,
+      );
+    }
 
     return new Promise<number>((resolve) => {
       let stopping = false;
