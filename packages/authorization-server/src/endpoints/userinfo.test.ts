@@ -11,6 +11,7 @@ import {
   signIn,
   webApp,
 } from '../testing/code-grant.js';
+import { createDpopKey, type TestDpopKey } from '../testing/dpop-proof.js';
 import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
 
 const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
@@ -132,5 +133,145 @@ describe('GET and POST /userinfo (OIDC Core §5.3)', () => {
   it('is announced in discovery', async () => {
     const res = await t.issuer.app.inject({ method: 'GET', url: '/.well-known/openid-configuration' });
     assert.equal(res.json().userinfo_endpoint, `${TEST_ISSUER}/userinfo`);
+  });
+});
+
+describe('/userinfo with DPoP-bound tokens (RFC 9449 §7)', () => {
+  const USERINFO = `${TEST_ISSUER}/userinfo`;
+  const DPOP_INVALID = `DPoP error="invalid_dpop_proof", error_description="the DPoP proof is invalid", ${DPOP_ALGS}`;
+  let t: TestIssuer;
+  let alice: SignedIn;
+  let key: TestDpopKey;
+  before(async () => {
+    t = await startTestIssuer(await sqlite.open(), codeFlowConfig);
+    alice = await signIn(t);
+    key = await createDpopKey(t.clock);
+  });
+  after(() => t.close());
+
+  async function boundToken(): Promise<string> {
+    const proof = await key.proof({ htu: `${TEST_ISSUER}/token` });
+    const res = await t.post('/token', codeRequest(await seedCode(t, alice, { scope: 'openid profile' })), {
+      basic: webApp,
+      headers: { dpop: proof },
+    });
+    assert.equal(res.json().token_type, 'DPoP', res.body);
+    return res.json().access_token;
+  }
+  const get = (headers: Record<string, string>) =>
+    t.issuer.app.inject({ method: 'GET', url: '/userinfo', headers });
+  const assert401 = (res: LightMyRequestResponse, error: string, header?: string) => {
+    assert.equal(res.statusCode, 401, res.body);
+    assert.equal(res.json().error, error);
+    if (header !== undefined) assert.equal(res.headers['www-authenticate'], header);
+  };
+
+  it('answers the DPoP scheme with a proof by the token’s key, ath and all', async () => {
+    const token = await boundToken();
+    const dpop = await key.proof({ htm: 'GET', htu: USERINFO, accessToken: token });
+    const res = await get({ authorization: `DPoP ${token}`, dpop });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().name, 'Alice Example');
+  });
+
+  it('refuses a DPoP-bound token sent as a Bearer token (§7.2)', async () => {
+    const token = await boundToken();
+    assert401(
+      await get({ authorization: `Bearer ${token}` }),
+      'invalid_token',
+      `DPoP error="invalid_token", error_description="the access token is not valid", ${DPOP_ALGS}`,
+    );
+  });
+
+  it('refuses the bound token without its proof, with another key’s proof, or a wrong ath', async () => {
+    const token = await boundToken();
+    assert401(
+      await get({ authorization: `DPoP ${token}` }),
+      'invalid_dpop_proof',
+      `DPoP error="invalid_dpop_proof", error_description="a DPoP proof is required with a DPoP-bound access token", ${DPOP_ALGS}`,
+    );
+    const other = await createDpopKey(t.clock);
+    const foreign = await other.proof({ htm: 'GET', htu: USERINFO, accessToken: token });
+    assert401(
+      await get({ authorization: `DPoP ${token}`, dpop: foreign }),
+      'invalid_dpop_proof',
+      DPOP_INVALID,
+    );
+    const wrongAth = await key.proof({ htm: 'GET', htu: USERINFO, accessToken: 'another-token' });
+    assert401(
+      await get({ authorization: `DPoP ${token}`, dpop: wrongAth }),
+      'invalid_dpop_proof',
+      DPOP_INVALID,
+    );
+  });
+
+  it('refuses a replayed proof, a proof for another method and one for the token endpoint', async () => {
+    const token = await boundToken();
+    const dpop = await key.proof({ htm: 'GET', htu: USERINFO, accessToken: token });
+    assert.equal((await get({ authorization: `DPoP ${token}`, dpop })).statusCode, 200);
+    assert401(await get({ authorization: `DPoP ${token}`, dpop }), 'invalid_dpop_proof', DPOP_INVALID);
+    const post = await key.proof({ htm: 'POST', htu: USERINFO, accessToken: token });
+    assert401(await get({ authorization: `DPoP ${token}`, dpop: post }), 'invalid_dpop_proof', DPOP_INVALID);
+    const tokenUrl = await key.proof({ htm: 'GET', htu: `${TEST_ISSUER}/token`, accessToken: token });
+    assert401(
+      await get({ authorization: `DPoP ${token}`, dpop: tokenUrl }),
+      'invalid_dpop_proof',
+      DPOP_INVALID,
+    );
+  });
+
+  it('refuses a Bearer token sent with the DPoP scheme', async () => {
+    const res = await t.post('/token', codeRequest(await seedCode(t, alice, { scope: 'openid' })), {
+      basic: webApp,
+    });
+    const token = res.json().access_token;
+    const dpop = await key.proof({ htm: 'GET', htu: USERINFO, accessToken: token });
+    assert401(await get({ authorization: `DPoP ${token}`, dpop }), 'invalid_token');
+  });
+});
+
+describe('/userinfo with DPoP nonces required (RFC 9449 §9)', () => {
+  let t: TestIssuer;
+  before(async () => {
+    t = await startTestIssuer(await sqlite.open(), { ...codeFlowConfig, dpop: { require_nonce: true } });
+  });
+  after(() => t.close());
+
+  it('answers a proof without a nonce with 401 use_dpop_nonce and a DPoP-Nonce header', async () => {
+    const alice = await signIn(t);
+    const key = await createDpopKey(t.clock);
+    const tokenUrl = `${TEST_ISSUER}/token`;
+    const code = codeRequest(await seedCode(t, alice, { scope: 'openid' }));
+    const first = await t.post('/token', code, {
+      basic: webApp,
+      headers: { dpop: await key.proof({ htu: tokenUrl }) },
+    });
+    const nonce = first.headers['dpop-nonce'] as string;
+    const issued = await t.post('/token', code, {
+      basic: webApp,
+      headers: { dpop: await key.proof({ htu: tokenUrl, nonce }) },
+    });
+    const token = issued.json().access_token;
+    const dpop = await key.proof({ htm: 'GET', htu: `${TEST_ISSUER}/userinfo`, accessToken: token });
+    const res = await t.issuer.app.inject({
+      method: 'GET',
+      url: '/userinfo',
+      headers: { authorization: `DPoP ${token}`, dpop },
+    });
+    assert.equal(res.statusCode, 401);
+    assert.match(res.headers['www-authenticate'] as string, /^DPoP error="use_dpop_nonce"/);
+    assert.equal(typeof res.headers['dpop-nonce'], 'string');
+    const retry = await key.proof({
+      htm: 'GET',
+      htu: `${TEST_ISSUER}/userinfo`,
+      accessToken: token,
+      nonce: res.headers['dpop-nonce'] as string,
+    });
+    const ok = await t.issuer.app.inject({
+      method: 'GET',
+      url: '/userinfo',
+      headers: { authorization: `DPoP ${token}`, dpop: retry },
+    });
+    assert.equal(ok.statusCode, 200, ok.body);
   });
 });
