@@ -95,6 +95,17 @@ for (const backend of storeBackends()) {
       });
     });
 
+    it('adds the client to the approving session’s clients, once', async () => {
+      await store.deviceAuthorizations.insert(pending('d1'));
+      await store.deviceAuthorizations.insert(pending('d2'));
+      await store.deviceAuthorizations.decide('d1', APPROVAL, T0 + 10);
+      await store.deviceAuthorizations.decide('d2', APPROVAL, T0 + 11);
+      assert.deepEqual(await store.sessions.listClients('session-1'), ['cli']);
+      // Still listed once the device authorizations are purged.
+      await store.deviceAuthorizations.deleteExpired(T0 + 10_000);
+      assert.deepEqual(await store.sessions.listClients('session-1'), ['cli']);
+    });
+
     it('records a denial, after which nothing can approve it', async () => {
       await store.deviceAuthorizations.insert(pending('d1'));
       const denial: DeviceDecision = { status: 'denied', userId: 'user-1', sessionId: 'session-1' };

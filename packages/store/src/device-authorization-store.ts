@@ -66,24 +66,37 @@ export function createDeviceAuthorizationStore({ db }: StoreContext): DeviceAuth
       // waits for the first's row lock, re-checks `status = 'pending'` and matches nothing;
       // SQLite has one writer at a time.
       const approved = decision.status === 'approved' ? decision : undefined;
-      const result = await db
-        .updateTable('device_authorizations')
-        .set({
-          status: decision.status,
-          user_id: decision.userId,
-          session_id: decision.sessionId,
-          grant_id: approved?.grantId ?? null,
-          approved_scopes: approved ? JSON.stringify(approved.approvedScopes) : null,
-          auth_time: approved?.authTime ?? null,
-          amr: approved ? JSON.stringify(approved.amr) : null,
-          acr: approved?.acr ?? null,
-          decided_at: at,
-        })
-        .where('device_code_digest', '=', deviceCodeDigest)
-        .where('status', '=', 'pending')
-        .where('expires_at', '>', at)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      // An approval signs the client in through the session: it joins the session's clients
+      // (for Back-Channel Logout) in the same transaction, as an authorization code does.
+      return db.transaction().execute(async (trx) => {
+        const decided = await trx
+          .updateTable('device_authorizations')
+          .set({
+            status: decision.status,
+            user_id: decision.userId,
+            session_id: decision.sessionId,
+            grant_id: approved?.grantId ?? null,
+            approved_scopes: approved ? JSON.stringify(approved.approvedScopes) : null,
+            auth_time: approved?.authTime ?? null,
+            amr: approved ? JSON.stringify(approved.amr) : null,
+            acr: approved?.acr ?? null,
+            decided_at: at,
+          })
+          .where('device_code_digest', '=', deviceCodeDigest)
+          .where('status', '=', 'pending')
+          .where('expires_at', '>', at)
+          .returning('client_id')
+          .executeTakeFirst();
+        if (!decided) return false;
+        if (approved) {
+          await trx
+            .insertInto('session_clients')
+            .values({ session_id: approved.sessionId, client_id: decided.client_id, first_seen_at: at })
+            .onConflict((oc) => oc.columns(['session_id', 'client_id']).doNothing())
+            .execute();
+        }
+        return true;
+      });
     },
 
     async recordPoll(deviceCodeDigest, at) {
