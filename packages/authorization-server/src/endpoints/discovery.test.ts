@@ -184,6 +184,13 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
       for (const alg of algs) assert.match(alg, /^(ES|PS|RS)\d{3}$|^EdDSA$/, `${key}: ${alg}`);
     }
   });
+
+  it('lists the asymmetric algorithms it accepts in DPoP proofs (RFC 9449 §5.1)', async () => {
+    const metadata = (await get('/.well-known/oauth-authorization-server')).json();
+    const algs: string[] = metadata.dpop_signing_alg_values_supported;
+    assert.ok(algs.includes('ES256') && algs.includes('EdDSA'));
+    for (const alg of algs) assert.match(alg, /^(ES|PS|RS)\d{3}$|^EdDSA$|^Ed25519$/, alg);
+  });
 });
 
 describe('GET /jwks', () => {

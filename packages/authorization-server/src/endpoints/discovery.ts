@@ -5,6 +5,7 @@ import { SUPPORTED_UI_LOCALES } from '../authorization/ui-locales.js';
 import { SUPPORTED_CLAIMS } from '../claims/scope-claims.js';
 import { ASSERTION_ALGORITHMS } from '../client-auth/private-key-jwt.js';
 import type { IssuerContext } from '../context.js';
+import { DPOP_SIGNING_ALGORITHMS } from '../dpop/verify-proof.js';
 import { grants } from '../grants/index.js';
 import { signingAlgsInUse } from '../keys/signing-algs.js';
 import { mutualTlsMetadata } from '../tls/mtls-metadata.js';
@@ -44,6 +45,8 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     revocation_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
     revocation_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
+    // RFC 9449 §5.1: the JWS algorithms this server accepts in DPoP proofs.
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGORITHMS],
     ...openIdProviderMetadata(ctx),
     // RFC 8705: mutual-TLS client authentication, bound tokens and endpoint aliases.
     ...mutualTlsMetadata(ctx, AUTH_METHODS),

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import type { IssuerContext } from '../context.js';
 import { formParams } from '../http/form-params.js';
+import { tokenTypeFor } from '../tokens/confirmation.js';
 import { findLiveToken, type LiveToken } from '../tokens/token-lookup.js';
 
 const INACTIVE = '{"active":false}';
@@ -43,8 +44,8 @@ function introspectionResponse(ctx: IssuerContext, token: LiveToken): Record<str
     active: true,
     scope: token.scope,
     client_id: token.clientId,
-    token_type:
-      token.kind === 'refresh_token' ? 'refresh_token' : token.confirmation?.['jkt'] ? 'DPoP' : 'Bearer',
+    // RFC 9449 §6.2: a DPoP-bound access token is introspected as token_type DPoP, with its cnf.
+    token_type: token.kind === 'refresh_token' ? 'refresh_token' : tokenTypeFor(token.confirmation),
     exp: token.expiresAt,
     iat: token.issuedAt,
     sub: token.subject,
