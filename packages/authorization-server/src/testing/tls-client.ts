@@ -65,11 +65,14 @@ export function tlsRequest(url: string, options: TlsRequestOptions): Promise<Tls
 export function tlsFetch(
   client: Pick<TestCertificate, 'cert' | 'key'>,
   ca: string,
-): (url: string, init: { method?: string; headers?: Headers; body?: unknown }) => Promise<Response> {
+): (
+  url: string,
+  init: { method?: string; headers?: ConstructorParameters<typeof Headers>[0]; body?: unknown },
+) => Promise<Response> {
   return (url, init) =>
     new Promise((resolve, reject) => {
       const headers: Record<string, string> = {};
-      init.headers?.forEach((value, name) => {
+      new Headers(init.headers).forEach((value, name) => {
         headers[name] = value;
       });
       const req = request(
