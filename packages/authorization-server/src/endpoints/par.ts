@@ -6,6 +6,8 @@ import { isInvalidRedirect } from '../authorization/redirect-uri.js';
 import { paramsFromRecord } from '../authorization/request-params.js';
 import { authenticateClient } from '../client-auth/authenticate-client.js';
 import type { IssuerContext } from '../context.js';
+import { verifyPushedRequestDpop } from '../dpop/pushed-request.js';
+import { dpopHeaderValues } from '../dpop/verify-proof.js';
 import { formParams } from '../http/form-params.js';
 import { opaqueTokenDigest } from '../tokens/access-token.js';
 
@@ -28,12 +30,13 @@ export function pushedAuthorizationRequestEndpoint(app: FastifyInstance, ctx: Is
     const target = validateClientAndRedirect(params, client);
     if (isInvalidRedirect(target)) throw new OAuthError(target.error, target.description);
     validateRequest(params, target, { pushed: true });
+    const dpopJkt = await verifyPushedRequestDpop(ctx, dpopHeaderValues(request.raw), record['dpop_jkt']);
 
     const uri = createPushedRequestUri(epochSeconds(ctx.clock));
     await ctx.store.pushedRequests.insert({
       digest: opaqueTokenDigest(ctx, uri.requestUri),
       clientId: client.clientId,
-      params: record,
+      params: dpopJkt === undefined ? record : { ...record, dpop_jkt: dpopJkt },
       expiresAt: uri.expiresAt,
       consumedAt: null,
     });
