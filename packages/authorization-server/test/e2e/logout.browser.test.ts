@@ -130,6 +130,13 @@ describe('browser: sign out from the app, confirm, and the app hears of it', {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** The app's last request for `path` (the browser also asks it for a favicon). */
+  const lastVisit = (path: string): URL => {
+    const visit = app.visits.findLast((url) => url.pathname === path);
+    assert.ok(visit, `the browser reached ${path}`);
+    return visit;
+  };
+
   it('signs in, signs out through the confirmation page, and lands back at the app with state', async () => {
     const rp = await client.discovery(
       new URL(issuerUrl),
@@ -159,7 +166,7 @@ describe('browser: sign out from the app, confirm, and the app hears of it', {
     await page.waitForURL((url) => url.pathname === '/consent');
     await page.getByRole('button', { name: 'Approve' }).click();
     await page.waitForURL((url) => url.pathname === '/callback');
-    const tokens = await client.authorizationCodeGrant(rp, app.visits.at(-1)!, {
+    const tokens = await client.authorizationCodeGrant(rp, lastVisit('/callback'), {
       pkceCodeVerifier: verifier,
       expectedState: state,
       idTokenExpected: true,
@@ -183,7 +190,7 @@ describe('browser: sign out from the app, confirm, and the app hears of it', {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL((url) => url.pathname === '/signed-out');
-    assert.equal(app.visits.at(-1)?.searchParams.get('state'), logoutState);
+    assert.equal(lastVisit('/signed-out').searchParams.get('state'), logoutState);
 
     await issuer.context.backchannelLogout.idle();
     assert.equal(app.logoutTokens.length, 1);
