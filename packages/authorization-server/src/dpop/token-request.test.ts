@@ -12,6 +12,7 @@ import {
   signIn,
   webApp,
 } from '../testing/code-grant.js';
+import { approveDevice, deviceFlowConfig, pollRequest, startDevice } from '../testing/device-flow.js';
 import { createDpopKey, type TestDpopKey, unsignedJwt } from '../testing/dpop-proof.js';
 import { SERVICE_SECRET, startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
 
@@ -276,5 +277,38 @@ describe('DPoP server nonces at the token endpoint (RFC 9449 §8)', () => {
     const stale = await request(await key.proof({ htu: TOKEN_URL, nonce }));
     assertError(stale, 'use_dpop_nonce');
     assert.notEqual(stale.headers['dpop-nonce'], nonce);
+  });
+});
+
+describe('DPoP with the device grant (RFC 9449 §5 for every grant)', () => {
+  let t: TestIssuer;
+  let key: TestDpopKey;
+  before(async () => {
+    t = await startTestIssuer(await sqlite.open(), deviceFlowConfig);
+    key = await createDpopKey(t.clock);
+  });
+  after(() => t.close());
+
+  it('binds the device grant’s access token and a public client’s refresh token to the key', async () => {
+    const alice = await signIn(t);
+    const { device_code } = await startDevice(t);
+    await approveDevice(t, device_code, alice, ['openid', 'offline_access', 'orders:read']);
+    const res = await t.post('/token', pollRequest(device_code), {
+      headers: { dpop: await key.proof({ htu: TOKEN_URL }) },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().token_type, 'DPoP');
+    assert.deepEqual(decodeJwt(res.json().access_token).cnf, { jkt: key.jkt });
+    const refresh = {
+      grant_type: 'refresh_token',
+      refresh_token: res.json().refresh_token,
+      client_id: 'cli',
+    };
+    assertError(await t.post('/token', refresh), 'invalid_dpop_proof');
+    const refreshed = await t.post('/token', refresh, {
+      headers: { dpop: await key.proof({ htu: TOKEN_URL }) },
+    });
+    assert.equal(refreshed.statusCode, 200, refreshed.body);
+    assert.equal(refreshed.json().token_type, 'DPoP');
   });
 });
