@@ -50,7 +50,7 @@ export function buildIssuerApp(ctx: IssuerContext, options: IssuerAppOptions = {
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   registerRequestLog(app, ctx.metrics, ctx.config.request_logging);
-  registerClientCertificates(app, ctx);
+  registerClientCertificates(app, ctx.mtls);
 
   discoveryEndpoint(app, ctx);
   jwksEndpoint(app, ctx);

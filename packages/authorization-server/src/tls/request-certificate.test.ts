@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { createLogger } from '@gatehouse/core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import { CLIENT_SUBJECT_DN, type TestCertificate } from '../testing/certificates.js';
+import { CLIENT_SUBJECT_DN, createTestCertificates, type TestCertificate } from '../testing/certificates.js';
 import { type MtlsTestIssuer, startMtlsIssuer } from '../testing/mtls-issuer.js';
 import { certificateThumbprint, pemCertificates } from './client-certificate.js';
+import { registerClientCertificates } from './request-certificate.js';
+import type { MtlsSettings } from './tls-settings.js';
+import { parseTrustedProxies } from './trusted-proxies.js';
 
 const INVALID_CLIENT = { error: 'invalid_client', error_description: 'client authentication failed' };
 
@@ -95,5 +101,82 @@ describe('client certificates from a TLS-terminating proxy (tls.client_cert_head
       headers: { 'x-client-cert': escapedPem(m.certs.selfSigned) },
     });
     assert.equal(ok.status, 200, ok.body);
+  });
+});
+
+describe('finding the client certificate of a request', () => {
+  const certs = createTestCertificates();
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const appWith = (mtls: MtlsSettings | undefined) => {
+    const app = Fastify({
+      loggerInstance: createLogger({ level: 'warn', destination }) as FastifyBaseLogger,
+    });
+    registerClientCertificates(app, mtls);
+    app.get('/', async (request) => ({
+      thumbprint: request.clientCertificate?.thumbprint ?? null,
+      source: request.clientCertificate?.source ?? null,
+    }));
+    return app;
+  };
+  const proxyMode: MtlsSettings = {
+    clientCas: [],
+    proxy: { header: 'x-client-cert', trusted: parseTrustedProxies(['10.0.0.0/8']) },
+    baseUrl: undefined,
+  };
+  const app = appWith(proxyMode);
+  after(async () => {
+    await app.close();
+    certs.cleanup();
+  });
+  const get = (target: FastifyInstance, remoteAddress: string, header?: string) =>
+    target.inject({
+      method: 'GET',
+      url: '/',
+      remoteAddress,
+      headers: header === undefined ? {} : { 'x-client-cert': header },
+    });
+
+  it('takes the header of a trusted proxy as the certificate', async () => {
+    const res = await get(app, '10.0.0.9', escapedPem(certs.client));
+    assert.deepEqual(res.json(), {
+      thumbprint: certificateThumbprint(pemCertificates(certs.client.cert)[0]!),
+      source: 'proxy',
+    });
+  });
+
+  it('ignores the header of anyone else, and logs it with the peer address but not the header', async () => {
+    lines.length = 0;
+    const res = await get(app, '192.0.2.44', escapedPem(certs.client));
+    assert.deepEqual(res.json(), { thumbprint: null, source: null });
+    assert.equal(lines.length, 1);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    assert.equal(
+      line['msg'],
+      'ignored a client certificate header from an address not in tls.trusted_proxies',
+    );
+    assert.equal(line['peer'], '192.0.2.44');
+    assert.equal(lines[0]!.includes('BEGIN'), false);
+  });
+
+  it('logs a trusted proxy’s header that holds no certificate', async () => {
+    lines.length = 0;
+    const res = await get(app, '10.0.0.9', 'garbage');
+    assert.deepEqual(res.json(), { thumbprint: null, source: null });
+    assert.match(lines[0] ?? '', /a trusted proxy sent an unreadable client certificate/);
+  });
+
+  it('never reads the header when proxy mode is off', async () => {
+    lines.length = 0;
+    const plain = appWith(undefined);
+    const res = await get(plain, '10.0.0.9', escapedPem(certs.client));
+    assert.deepEqual(res.json(), { thumbprint: null, source: null });
+    assert.equal(lines.length, 0);
+    await plain.close();
   });
 });

@@ -1,8 +1,8 @@
 import { TLSSocket } from 'node:tls';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IssuerContext } from '../context.js';
 import { type PresentedCertificate, parsePresentedCertificate } from './client-certificate.js';
 import { certificateFromHeader } from './proxy-header.js';
+import type { MtlsSettings } from './tls-settings.js';
 import { isTrustedPeer } from './trusted-proxies.js';
 
 declare module 'fastify' {
@@ -20,9 +20,9 @@ declare module 'fastify' {
  * - from anyone else: the certificate of the TLS handshake, when the connection is TLS. A
  *   certificate header is ignored, and logged, since anybody can send one.
  */
-export function registerClientCertificates(app: FastifyInstance, ctx: IssuerContext): void {
+export function registerClientCertificates(app: FastifyInstance, mtls: MtlsSettings | undefined): void {
   app.decorateRequest('clientCertificate', undefined);
-  const proxy = ctx.mtls?.proxy;
+  const proxy = mtls?.proxy;
   app.addHook('onRequest', async (request) => {
     request.clientCertificate = readClientCertificate(request, proxy);
   });
@@ -30,7 +30,7 @@ export function registerClientCertificates(app: FastifyInstance, ctx: IssuerCont
 
 function readClientCertificate(
   request: FastifyRequest,
-  proxy: NonNullable<IssuerContext['mtls']>['proxy'],
+  proxy: MtlsSettings['proxy'],
 ): PresentedCertificate | undefined {
   const socket = request.raw.socket;
   if (proxy) {
