@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
 import type { LightMyRequestResponse } from 'fastify';
+import { serializeHostCookie } from '../pages/csrf-cookie.js';
+import { sessionCookie } from '../sessions/session-cookie.js';
+import { startSession } from '../sessions/session-service.js';
 import { CookieJar, csrfTokenOf } from '../testing/browser-flow.js';
 import { type SignedIn, signIn } from '../testing/code-grant.js';
 import {
@@ -275,6 +278,30 @@ describe('the device verification page (RFC 8628 §3.3)', () => {
       assert.equal(res.statusCode, 403, url);
       assert.match(res.body, /We could not verify this form/);
     }
+    assert.equal((await findByUserCode(t, started.user_code)).status, 'pending');
+  });
+
+  it('does not let a page left open decide for someone who signed in since', async () => {
+    const started = await start();
+    const browser = new Browser(t);
+    const consent = await browser.get(
+      (await browser.signIn(await browser.enter(started.user_code))).headers.location!.slice(
+        TEST_ISSUER.length,
+      ),
+    );
+    // Bob signs in on the same browser (say in another tab) while Alice's page stays open.
+    const bob = (await t.issuer.context.store.users.findByUsername('bob'))!;
+    const { cookieValue } = await startSession(t.issuer.context, {
+      user: bob,
+      amr: ['pwd'],
+      acr: null,
+      authTime: Math.floor(t.clock() / 1000),
+    });
+    browser.jar.take({
+      headers: { 'set-cookie': serializeHostCookie(sessionCookie(cookieValue)) },
+    } as unknown as LightMyRequestResponse);
+    const late = await browser.decide(consent, 'approve', ['orders:read']);
+    assert.equal(late.statusCode, 403);
     assert.equal((await findByUserCode(t, started.user_code)).status, 'pending');
   });
 

@@ -37,7 +37,8 @@ import { endSession, readSession, startSession } from '../sessions/session-servi
 const REQUIRED_SCOPES: ReadonlySet<string> = new Set(['openid']);
 const CODE_PURPOSE = 'device-code';
 const loginPurpose = (userCode: string) => `device-login:${userCode}`;
-const decisionPurpose = (userCode: string) => `device-decision:${userCode}`;
+/** Bound to the session too: a page left open cannot decide for whoever signs in later. */
+const decisionPurpose = (userCode: string, sid: string) => `device-decision:${userCode}:${sid}`;
 
 /**
  * The verification page (RFC 8628 §3.3), `verification_uri`: a person enters the user code
@@ -147,10 +148,10 @@ async function decide(
 ): Promise<FastifyReply> {
   const form = formParams(request);
   const userCode = normalizeUserCode(form.get(DEVICE_FIELDS.userCode) ?? '');
-  if (userCode === undefined || !checkCsrf(ctx, request, form, decisionPurpose(userCode))) {
-    return csrfFailure(request, reply);
-  }
+  // Reading the session changes nothing; the token names it, so it is checked first.
   const session = await liveSession(ctx, request);
+  const purpose = userCode && decisionPurpose(userCode, session?.sid ?? '-');
+  if (!purpose || !checkCsrf(ctx, request, form, purpose)) return csrfFailure(request, reply);
   const found = session && (await findByCode(ctx, userCode));
   const usable = found ? await usableRequest(ctx, found) : undefined;
   if (!session || !found || !usable) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
@@ -254,7 +255,7 @@ async function sendConsent(
   session: SessionRecord,
 ): Promise<FastifyReply> {
   const user = await ctx.store.users.findById(session.userId);
-  const { csrfToken, cookies } = formToken(ctx, request, decisionPurpose(userCode));
+  const { csrfToken, cookies } = formToken(ctx, request, decisionPurpose(userCode, session.sid));
   const page = renderDeviceConsentPage({
     action: assertSafeUrl(`${ctx.endpoints.deviceVerification}/decision`),
     csrfToken,
