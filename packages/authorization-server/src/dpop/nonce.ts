@@ -11,8 +11,8 @@ type NonceContext = Pick<IssuerContext, 'clock' | 'secrets'> & {
  * node's: a nonce is an HMAC, under a key derived from the master key, of the period it was
  * issued in. Time is cut into periods of `dpop.nonce_lifetime` seconds; a nonce of the current
  * or of the previous period is accepted, so one lives between one and two periods and a client
- * that just received one never meets a boundary it cannot cross. §8: "The nonce is opaque to
- * the client"; it is 22 base64url characters, within the NQCHAR syntax of the DPoP-Nonce header.
+ * that just received one never meets a boundary it cannot cross. Clients only echo it (§8);
+ * it is 22 base64url characters, within the NQCHAR syntax of the DPoP-Nonce header (§8.1).
  */
 export function issueDpopNonce(ctx: NonceContext): string {
   return nonceForPeriod(ctx, currentPeriod(ctx));

@@ -88,10 +88,10 @@ export async function verifyDpopProof(
   if (iat > now + skew) throw invalidProof(`proof issued ${iat - now}s in the future`);
   if (request.accessToken !== undefined) assertAth(payload['ath'], request.accessToken);
   const jkt = await calculateJwkThumbprint(jwk, 'sha256');
-  // §11.1: the server "MUST ensure that the same proof is not used more than once" within the
-  // window. Kept in the store, so a proof replayed to another node is caught too; remembered
-  // until the proof would be refused as stale anyway. Keyed by the key's thumbprint, as each
-  // key holder picks its own jti. Last, so a proof refused above has not spent its jti.
+  // §11.1: a jti is remembered for as long as its proof would be accepted, and a proof whose
+  // jti was seen is refused. Kept in the store, so a proof replayed to another node is caught
+  // too. Keyed by the key's thumbprint, as each key holder picks its own jti, but not by URL:
+  // stricter than §11.1 needs. Last, so a proof refused above has not spent its jti.
   const jti = payload.jti!;
   const fresh = await ctx.store.replay.useOnce('dpop', `${jkt}:${jti}`, iat + maxAge + 1);
   if (!fresh) throw invalidProof(`jti ${jti} replayed (alg ${header.alg})`);
