@@ -19,7 +19,9 @@ export interface TestCertificates {
   server: TestCertificate;
   /** Issued by `ca`: subject C=SE, O=Example, CN=billing and one SAN of every kind. */
   client: TestCertificate;
-  /** The same subject and SANs as `client`, issued by a CA nobody trusts. */
+  /** A second CA, which the test configs do not trust. */
+  otherCa: TestCertificate;
+  /** The same subject and SANs as `client`, issued by `otherCa`. */
   untrustedClient: TestCertificate;
   /** Self-signed, for self_signed_tls_client_auth. */
   selfSigned: TestCertificate;
@@ -63,6 +65,7 @@ export function createTestCertificates(): TestCertificates {
     return {
       dir,
       ca,
+      otherCa,
       server: makeCertificate(
         dir,
         'server',
