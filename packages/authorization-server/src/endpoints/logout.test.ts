@@ -117,12 +117,17 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
       assert.match(res.body, /You asked to sign out\./);
     });
 
-    it('accepts ui_locales and logout_hint', async () => {
+    it('accepts ui_locales (the first supported language) and logout_hint', async () => {
       const res = await get(
-        { client_id: 'web-app', ui_locales: 'de en', logout_hint: 'alice' },
+        { client_id: 'web-app', ui_locales: 'de en-GB', logout_hint: 'alice' },
         alice.cookie,
       );
       assert.equal(res.statusCode, 200);
+      assert.match(res.body, /<html lang="en">/);
+      // OIDC Core §3.1.2.1: unsupported or malformed locales are no error.
+      const odd = await get({ client_id: 'web-app', ui_locales: '!! <x> fr' }, alice.cookie);
+      assert.equal(odd.statusCode, 200);
+      assert.match(odd.body, /<html lang="en">/);
     });
   });
 

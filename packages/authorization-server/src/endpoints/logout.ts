@@ -72,13 +72,14 @@ async function requestLogout(
     request.log.info({ detail: problem.detail }, 'logout request refused');
     return sendErrorPage(request, reply, problem);
   }
-  const { client, postLogoutRedirectUri, state } = result.request;
+  const { client, postLogoutRedirectUri, state, lang } = result.request;
   const cookie = readSessionCookie(request.headers.cookie);
   const lookup = await readSession(ctx, cookie);
   const pending = createPendingLogout({
     ...(client ? { clientId: client.clientId } : {}),
     ...(postLogoutRedirectUri !== undefined ? { postLogoutRedirectUri } : {}),
     ...(state !== undefined ? { state } : {}),
+    lang,
   });
   if (!lookup.ok) return finishLogout(reply, pending, client, cookie !== undefined);
 
@@ -96,6 +97,7 @@ async function requestLogout(
     clientName: client && clientDisplayName(client),
     postLogoutRedirectUri,
     userName: user?.name ?? user?.username,
+    lang,
   });
   return sendPage(reply, page, cookies);
 }
@@ -128,6 +130,7 @@ async function decideLogout(
     const page = renderStillSignedInPage({
       clientName: client && clientDisplayName(client),
       returnUrl: typeof home === 'string' ? safeUrl(home) : null,
+      lang: pending.lang,
     });
     return sendPage(reply, page);
   }
@@ -156,6 +159,7 @@ function finishLogout(
   const page = renderSignedOutPage({
     clientName: client && clientDisplayName(client),
     returnUrl: typeof home === 'string' ? safeUrl(home) : null,
+    lang: pending.lang,
   });
   return sendPage(reply, page, cookies);
 }

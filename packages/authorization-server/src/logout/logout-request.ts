@@ -1,5 +1,6 @@
 import type { ClientRecord } from '@gatehouse/store';
 import type { ParamsLike } from '../authorization/request-params.js';
+import { pageLanguage, parseUiLocales } from '../authorization/ui-locales.js';
 import type { IssuerContext } from '../context.js';
 import type { ErrorPageKind } from '../pages/error-page.js';
 import { verifyIdTokenHint } from './id-token-hint.js';
@@ -12,6 +13,8 @@ export interface LogoutRequest {
   postLogoutRedirectUri: string | undefined;
   /** Only kept with a redirect, which is where it goes back (§3). */
   state: string | undefined;
+  /** The pages' language, from `ui_locales` (§2: "End-User's preferred languages"). */
+  lang: string;
 }
 
 /** Why the request was refused: shown as an error page, never redirected (§4). */
@@ -32,8 +35,9 @@ type LogoutRequestContext = Pick<IssuerContext, 'config' | 'keys' | 'findClient'
 
 /**
  * Validates the parameters of a logout request in the order §2 and §3 list them. `ui_locales`
- * and `logout_hint` are accepted and need nothing: the pages are in English, and the
- * confirmation page always names the account it signs out, so the person sees which one.
+ * picks the pages' language among the supported ones, never failing (as at /authorize);
+ * `logout_hint` is accepted and needs nothing: the confirmation page always names the account
+ * it signs out, so the person sees which one.
  * Per §4, when a check fails "any operations requiring the information that failed to
  * correctly validate MUST NOT be performed and the OP MUST notify the End-User of the error":
  * the caller shows the problem and neither ends a session nor redirects.
@@ -74,10 +78,12 @@ export async function validateLogoutRequest(
     }
   }
   const client = hinted ?? named;
+  const lang = pageLanguage(parseUiLocales(params.get('ui_locales')));
 
   const uri = params.get('post_logout_redirect_uri');
-  if (uri === undefined)
-    return { ok: true, request: { client, postLogoutRedirectUri: undefined, state: undefined } };
+  if (uri === undefined) {
+    return { ok: true, request: { client, postLogoutRedirectUri: undefined, state: undefined, lang } };
+  }
   // §3: redirection needs the client's registration to check the URI against, which only
   // id_token_hint or client_id can name.
   if (!client) {
@@ -94,7 +100,7 @@ export async function validateLogoutRequest(
       `client ${client.clientId}: ${uri.slice(0, 200)} is not registered`,
     );
   }
-  return { ok: true, request: { client, postLogoutRedirectUri: uri, state: params.get('state') } };
+  return { ok: true, request: { client, postLogoutRedirectUri: uri, state: params.get('state'), lang } };
 }
 
 /**

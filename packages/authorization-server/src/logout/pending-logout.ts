@@ -17,6 +17,8 @@ export interface PendingLogout {
   postLogoutRedirectUri?: string;
   /** Returned to the client unchanged with the redirect (RP-Initiated Logout §3). */
   state?: string;
+  /** The pages' language (`ui_locales`). */
+  lang?: string;
 }
 
 /** Seconds the confirmation page stays usable: as long as its CSRF token. */
