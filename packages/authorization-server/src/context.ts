@@ -7,9 +7,9 @@ import type { KeyRing } from './keys/key-ring.js';
 import type { DerivedKeys } from './keys/master-key.js';
 import type { BackchannelLogout } from './logout/backchannel.js';
 import type { ResourceRegistry } from './resources/resource-registry.js';
-import type { SenderConstraint } from './tokens/confirmation.js';
 import type { SessionEndedListener } from './sessions/session-service.js';
 import type { MtlsSettings } from './tls/tls-settings.js';
+import type { SenderConstraint } from './tokens/confirmation.js';
 
 /** What endpoints and grants work with. Grants get this, never the HTTP framework. */
 export interface IssuerContext {
