@@ -10,7 +10,10 @@ export type ClientAuthMethod =
   | 'none';
 
 /** RFC 8705 §2: methods whose credential is the TLS client certificate, with client_id in the body. */
-export const MUTUAL_TLS_METHODS: ReadonlySet<string> = new Set(['tls_client_auth', 'self_signed_tls_client_auth']);
+export const MUTUAL_TLS_METHODS: ReadonlySet<string> = new Set([
+  'tls_client_auth',
+  'self_signed_tls_client_auth',
+]);
 
 /** What the request offers as client authentication, before anything is checked. */
 export type PresentedCredentials =

@@ -82,7 +82,9 @@ const TlsClientMetadata = {
   tls_client_auth_san_ip: TlsSubjectField(
     'tls_client_auth: an iPAddress SAN (IPv4 or IPv6) the certificate must carry.',
   ),
-  tls_client_auth_san_email: TlsSubjectField('tls_client_auth: an rfc822Name SAN the certificate must carry.'),
+  tls_client_auth_san_email: TlsSubjectField(
+    'tls_client_auth: an rfc822Name SAN the certificate must carry.',
+  ),
   tls_client_certificate_bound_access_tokens: Type.Boolean({
     default: false,
     description:
