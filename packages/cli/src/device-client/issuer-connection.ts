@@ -116,7 +116,7 @@ export async function discoverIssuer(
     }
   }
   throw new Error(
-    `could not read the metadata of ${issuer.href.replace(/\/$/, '')} (${failures.join('; ')}); ` +
+    `could not read the metadata of ${issuer.href.replace(/\/$/, '')} (${[...new Set(failures)].join('; ')}); ` +
       'check the issuer URL, and that the server is running',
   );
 }
