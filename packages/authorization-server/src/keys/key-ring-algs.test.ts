@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
 import { createManualClock, createSilentLogger, epochSeconds, type ManualClock } from '@gatehouse/core';
 import type { SigningKeyRecord, SigningKeyStore } from '@gatehouse/store';
-import { ensureSigningKey, ensureSigningKeys, KeyRing, rotateSigningKeys } from './key-ring.js';
+import {
+  ensureSigningKey,
+  ensureSigningKeys,
+  KeyRing,
+  rotateSigningKeys,
+  rotateSigningKeysOfAlgs,
+} from './key-ring.js';
 
 const ENCRYPTION_KEY = new Uint8Array(32).fill(9);
 const RETENTION = 600;
@@ -90,5 +96,30 @@ describe('key ring with one key per alg', () => {
     await ring.reload();
     assert.equal(ring.signingKey().kid, added.kid);
     assert.equal(ring.signingKey('EdDSA').kid, eddsa!.kid);
+  });
+
+  it('rotates every alg it is given once, each publishing before it signs', async () => {
+    await ensureSigningKeys(store, ['RS256'], ENCRYPTION_KEY, epochSeconds(clock));
+    const now = epochSeconds(clock);
+    const results = await rotateSigningKeysOfAlgs(store, {
+      algs: ['ES256', 'RS256', 'ES256'],
+      encryptionKey: ENCRYPTION_KEY,
+      now,
+      publishBeforeUse: 60,
+      retentionSeconds: RETENTION,
+    });
+    assert.deepEqual(
+      results.map((r) => [r.added.alg, r.added.activatesAt]),
+      [
+        ['ES256', now + 60],
+        ['RS256', now + 60],
+      ],
+    );
+    await ring.reload();
+    const before = [ring.signingKey('ES256').kid, ring.signingKey('RS256').kid];
+    assert.ok(!before.includes(results[0]!.added.kid) && !before.includes(results[1]!.added.kid));
+    clock.advance(60_000);
+    assert.equal(ring.signingKey('ES256').kid, results[0]!.added.kid);
+    assert.equal(ring.signingKey('RS256').kid, results[1]!.added.kid);
   });
 });
