@@ -39,6 +39,7 @@ describe('clients: the authorization code flow', () => {
       require_pushed_authorization_requests: false,
       backchannel_logout_session_required: false,
       tls_client_certificate_bound_access_tokens: false,
+      dpop_bound_access_tokens: false,
     });
   });
 

@@ -114,6 +114,7 @@ describe('loadConfig', () => {
           forget_after: 3600,
         },
       },
+      dpop: { proof_max_age: 60, clock_skew: 5, require_nonce: false, nonce_lifetime: 300 },
       users: [],
     });
   });
@@ -142,6 +143,7 @@ describe('loadConfig', () => {
       backchannel_logout_session_required: false,
       token_endpoint_auth_method: 'client_secret_basic',
       tls_client_certificate_bound_access_tokens: false,
+      dpop_bound_access_tokens: false,
     });
     assert.equal(config.clients[1]!.token_endpoint_auth_method, 'client_secret_post');
   });
