@@ -90,6 +90,21 @@ describe('clients: the authorization code flow', () => {
     );
   });
 
+  it('refuses OpenID Connect scopes for a client through which nobody signs in', () => {
+    const service = {
+      client_id: 'svc',
+      client_secret: 'a-client-secret-of-at-least-32-characters',
+      scope: 'openid profile',
+    };
+    assert.deepEqual(
+      problemsOf({ clients: [service] }),
+      only(
+        'clients[0].scope',
+        'openid profile need authorization_code or urn:ietf:params:oauth:grant-type:device_code in grant_types; add one or remove them',
+      ),
+    );
+  });
+
   it('still refuses a scope that is neither an API’s nor OpenID Connect’s', () => {
     assert.deepEqual(
       problemsOf({ clients: [app({ scope: 'openid address' })] }),

@@ -38,6 +38,17 @@ export function checkClientSemantics(config: GatehouseConfig): Problem[] {
         add('scope', `'${scope}' is not a scope of any resource in resources[]`);
       }
     }
+    // OpenID scopes are about a person signing in: meaningless for a client acting on its own.
+    const openIdScopes = client.scope?.split(' ').filter((scope) => OPENID_SCOPES.has(scope)) ?? [];
+    const signsPeopleIn =
+      client.grant_types.includes('authorization_code') ||
+      client.grant_types.includes(DEVICE_CODE_GRANT_TYPE);
+    if (openIdScopes.length > 0 && !signsPeopleIn) {
+      add(
+        'scope',
+        `${openIdScopes.join(' ')} need authorization_code or ${DEVICE_CODE_GRANT_TYPE} in grant_types; add one or remove them`,
+      );
+    }
     // OIDC Core §11: offline_access asks for a refresh token, which only refresh_token gives.
     if (
       client.scope?.split(' ').includes('offline_access') &&
