@@ -143,6 +143,10 @@ describe('validateRequest (phase 2: errors redirected)', () => {
     assert.deepEqual([request.loginHint, request.resource, request.dpopJkt], [undefined, [], undefined]);
   });
 
+  it('keeps ui_locales in order and drops malformed tags instead of refusing (OIDC Core §3.1.2.1)', () => {
+    assert.deepEqual(validate({ ui_locales: 'de-CH  x_y! EN' }).uiLocales, ['de-CH', 'EN']);
+  });
+
   it('takes the one registered redirect URI of a non-OpenID request that names none', () => {
     const request = validate(
       { redirect_uri: '', scope: 'orders:read' },
