@@ -346,6 +346,19 @@ describe('the device verification page throttles user-code guessing', () => {
     assert.match((await guesser.enter(started.user_code)).body, /<h1>Sign in<\/h1>/);
   });
 
+  it('checks one code of a burst sent the moment a wait ends, and throttles the rest', async () => {
+    const guesser = new Browser(t, '203.0.113.20');
+    for (let i = 0; i < 3; i++) await guesser.enter('BCDF-GHJK');
+    t.clock.advance(60);
+    const pages = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const form = await guesser.get('/device');
+        return guesser.post('/device', { csrf_token: csrfTokenOf(form.body), user_code: 'BCDF-GHJL' });
+      }),
+    );
+    assert.deepEqual(pages.map((p) => p.statusCode).sort(), [400, 429, 429, 429, 429]);
+  });
+
   it('counts a /64 as one IPv6 address', async () => {
     for (let i = 0; i < 3; i++) await new Browser(t, `2001:db8:1:2::${i + 1}`).enter('BCDF-GHJK');
     assert.equal((await new Browser(t, '2001:db8:1:2::99').enter('BCDF-GHJK')).statusCode, 429);
