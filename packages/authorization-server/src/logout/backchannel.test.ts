@@ -166,6 +166,18 @@ describe('Back-Channel Logout 1.0: whenever a session ends, its clients are told
     }
   });
 
+  it('a listener that throws does not fail the request that ended the session', async () => {
+    const ctx = t.issuer.context;
+    const throwing = {
+      ...ctx,
+      onSessionEnded: () => {
+        throw new Error('listener bug');
+      },
+    };
+    assert.equal(await endUserSession(throwing, alice.user.id, alice.session.sid, 'admin'), true);
+    assert.equal((await ctx.store.sessions.findById(alice.session.id))?.endReason, 'admin');
+  });
+
   it('a delivery that fails is logged without the token and counted, never thrown', async () => {
     deliveries = captureDeliveries(t, async () => {
       throw new Error('connection refused');
