@@ -112,6 +112,26 @@ describe('client authentication tls_client_auth (RFC 8705 §2.1)', () => {
     assert.deepEqual(res.json(), INVALID_CLIENT);
   });
 
+  it('answers invalid_client, not a server error, for a stored client whose DN cannot be read', async () => {
+    await m.t.issuer.context.store.clients.upsert({
+      clientId: 'stored-bad-dn',
+      secretDigest: null,
+      metadata: {
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_subject_dn: 'not a DN',
+        scope: 'orders:read',
+      },
+      source: 'admin',
+      createdAt: 0,
+      updatedAt: 0,
+    });
+    const res = await tokenRequest('stored-bad-dn');
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json(), INVALID_CLIENT);
+  });
+
   it('authenticates at introspection and revocation too', async () => {
     const token = (await tokenRequest('by-dn')).json()['access_token'] as string;
     const introspection = await m.request('/introspect', {

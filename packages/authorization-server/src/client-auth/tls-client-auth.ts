@@ -29,10 +29,18 @@ export function verifyTlsClientAuth(
   const metadata = client.metadata;
   const expectation = registeredSubject(metadata);
   if (!expectation) throw invalidClient('client has no tls_client_auth_* metadata');
-  const matches =
-    expectation.field === 'subject_dn'
-      ? matchesSubjectDn(expectation.value, fields.subject)
-      : matchesAltName(fields.subjectAltNames, expectation.field, expectation.value);
+  let matches: boolean;
+  try {
+    matches =
+      expectation.field === 'subject_dn'
+        ? matchesSubjectDn(expectation.value, fields.subject)
+        : matchesAltName(fields.subjectAltNames, expectation.field, expectation.value);
+  } catch (error) {
+    // Config clients are checked at start; a record stored otherwise may still be unreadable.
+    throw invalidClient(
+      `registered tls_client_auth_${expectation.field} unreadable (${(error as Error).message})`,
+    );
+  }
   if (!matches) {
     throw invalidClient(`client certificate does not match tls_client_auth_${expectation.field}`);
   }
