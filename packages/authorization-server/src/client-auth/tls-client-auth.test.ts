@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { CHALLENGE, REDIRECT } from '../testing/browser-flow.js';
 import { CLIENT_SANS } from '../testing/certificates.js';
 import { type MtlsTestIssuer, startMtlsIssuer } from '../testing/mtls-issuer.js';
 
@@ -28,6 +29,12 @@ describe('client authentication tls_client_auth (RFC 8705 §2.1)', () => {
         pkiClient('wrong-dn', { tls_client_auth_subject_dn: 'CN=payroll,O=Example,C=SE' }),
         pkiClient('reordered-dn', { tls_client_auth_subject_dn: 'C=SE,O=Example,CN=billing' }),
         pkiClient('wrong-uri', { tls_client_auth_san_uri: `${CLIENT_SANS.uri}/other` }),
+        {
+          ...pkiClient('web', { tls_client_auth_san_dns: CLIENT_SANS.dns }),
+          grant_types: ['authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
+          redirect_uris: [REDIRECT],
+          scope: 'openid orders:read',
+        },
       ],
     }));
   });
@@ -130,6 +137,40 @@ describe('client authentication tls_client_auth (RFC 8705 §2.1)', () => {
     const res = await tokenRequest('stored-bad-dn');
     assert.equal(res.status, 401);
     assert.deepEqual(res.json(), INVALID_CLIENT);
+  });
+
+  it('authenticates at the PAR and device authorization endpoints (their mtls_endpoint_aliases)', async () => {
+    const par = await m.request('/par', {
+      form: {
+        client_id: 'web',
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        scope: 'openid',
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+      },
+      client: m.certs.client,
+    });
+    assert.equal(par.status, 201, par.body);
+    assert.match(String(par.json()['request_uri']), /^urn:ietf:params:oauth:request_uri:/);
+    const device = await m.request('/device_authorization', {
+      form: { client_id: 'web', scope: 'openid' },
+      client: m.certs.client,
+    });
+    assert.equal(device.status, 200, device.body);
+    assert.equal(typeof device.json()['device_code'], 'string');
+    const stranger = await m.request('/par', {
+      form: {
+        client_id: 'web',
+        response_type: 'code',
+        redirect_uri: REDIRECT,
+        code_challenge: CHALLENGE,
+        code_challenge_method: 'S256',
+      },
+      client: m.certs.selfSigned,
+    });
+    assert.equal(stranger.status, 401);
+    assert.deepEqual(stranger.json(), INVALID_CLIENT);
   });
 
   it('authenticates at introspection and revocation too', async () => {
