@@ -58,6 +58,20 @@ describe('reading the tls section at start', () => {
     );
   });
 
+  it('refuses a key that does not belong to the certificate, or is not a key', () => {
+    for (const keyFile of [certs.client.keyFile, certs.server.certFile]) {
+      const config = validateConfig({ tls: { cert_file: certs.server.certFile, key_file: keyFile } });
+      assert.throws(
+        () => loadTlsSetup(config),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.problems.length === 1 &&
+          error.problems[0]?.key === 'tls.key_file' &&
+          /cannot be used with tls.cert_file/.test(error.message),
+      );
+    }
+  });
+
   it('refuses a client_ca_file without certificates, or with one that is not a CA', () => {
     for (const [file, message] of [
       [certs.server.keyFile, /no PEM certificate found/],

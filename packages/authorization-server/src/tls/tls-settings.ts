@@ -1,7 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BlockList } from 'node:net';
-import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import { createSecureContext, type SecureContextOptions, type TlsOptions } from 'node:tls';
 import { ConfigError } from '../config/config-error.js';
 import type { GatehouseConfig, TlsConfig } from '../config/schema.js';
 import { parseTrustAnchors } from './trust-anchors.js';
@@ -52,6 +52,18 @@ export function loadTlsSetup(config: GatehouseConfig): TlsSetup | undefined {
       clientCas = parseTrustAnchors(caPem);
     } catch (error) {
       problems.push({ key: 'tls.client_ca_file', message: (error as Error).message });
+    }
+  }
+  if (cert !== undefined && key !== undefined) {
+    try {
+      // What the HTTPS server would do at its first handshake, done now so a key that does
+      // not belong to the certificate stops the start with the key named.
+      createSecureContext({ cert, key });
+    } catch (error) {
+      problems.push({
+        key: 'tls.key_file',
+        message: `cannot be used with tls.cert_file (${(error as Error).message})`,
+      });
     }
   }
   if (problems.length > 0) throw new ConfigError(problems, 'tls');
