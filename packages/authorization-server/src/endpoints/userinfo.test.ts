@@ -273,5 +273,6 @@ describe('/userinfo with DPoP nonces required (RFC 9449 §9)', () => {
       headers: { authorization: `DPoP ${token}`, dpop: retry },
     });
     assert.equal(ok.statusCode, 200, ok.body);
+    assert.equal(typeof ok.headers['dpop-nonce'], 'string', 'the next nonce comes with the answer');
   });
 });

@@ -1,6 +1,7 @@
 import { isOAuthError, OAuthError, type OAuthErrorCode } from '@gatehouse/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IssuerContext } from '../context.js';
+import { issueDpopNonce } from '../dpop/nonce.js';
 import { verifyResourceDpop } from '../dpop/resource-request.js';
 import { DPOP_SIGNING_ALGORITHMS } from '../dpop/verify-proof.js';
 import { formParams } from '../http/form-params.js';
@@ -27,7 +28,7 @@ interface PresentedToken {
  * §7.1); every 401 also offers the DPoP scheme.
  */
 export function userinfoEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
-  const handler = async (request: FastifyRequest) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const presented = readAccessToken(request);
     const grant = await challengeOnError(presented.scheme, () =>
       verifyUserinfoAccessToken(ctx, presented.token),
@@ -42,18 +43,16 @@ export function userinfoEndpoint(app: FastifyInstance, ctx: IssuerContext): void
         `user ${grant.subject} gone or disabled`,
       );
     }
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    // RFC 9449 §9: a resource may hand out the next nonce with any response; with nonces
+    // required this spares the client a use_dpop_nonce round trip on its next request.
+    if (presented.scheme === 'DPoP' && ctx.config.dpop.require_nonce) {
+      reply.header('dpop-nonce', issueDpopNonce(ctx));
+    }
     return userinfoResponse(user, grant.scopes);
   };
-  app.get('/userinfo', async (request, reply) => {
-    const body = await handler(request);
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return body;
-  });
-  app.post('/userinfo', async (request, reply) => {
-    const body = await handler(request);
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return body;
-  });
+  app.get('/userinfo', handler);
+  app.post('/userinfo', handler);
 }
 
 /** The sender check of a bound token: a DPoP proof (RFC 9449 §7) or a certificate (RFC 8705 §3). */
