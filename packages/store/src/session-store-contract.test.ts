@@ -207,15 +207,23 @@ for (const backend of storeBackends()) {
         assert.ok(!ended.includes(live[0]?.id ?? ''));
       });
 
-      it('deletes sessions that ended or expired before the cut-off and counts them', async () => {
-        await store.sessions.insert(session('idle', { idleExpiresAt: T0 - 1 }));
-        await store.sessions.insert(session('absolute', { absoluteExpiresAt: T0 - 1 }));
+      it('deletes sessions that ended before the cut-off and counts them', async () => {
         await store.sessions.insert(session('ended', { endedAt: T0 - 1, endReason: 'logout' }));
+        await store.sessions.insert(
+          session('timed-out', { idleExpiresAt: T0 - 5, endedAt: T0 - 5, endReason: 'idle_timeout' }),
+        );
         await store.sessions.insert(session('edge', { idleExpiresAt: T0, endedAt: T0, endReason: 'logout' }));
         await store.sessions.insert(session('live'));
-        assert.equal(await store.sessions.deleteExpired(T0), 3);
+        assert.equal(await store.sessions.deleteExpired(T0), 2);
         assert.deepEqual(ids(await store.sessions.listByUser('user-1')).sort(), ['edge', 'live']);
         assert.equal(await store.sessions.deleteExpired(T0), 0);
+      });
+
+      it('keeps a timed-out session nothing has ended, so ending it can still revoke and notify', async () => {
+        await store.sessions.insert(session('idle', { idleExpiresAt: T0 - 1 }));
+        await store.sessions.insert(session('absolute', { absoluteExpiresAt: T0 - 1 }));
+        assert.equal(await store.sessions.deleteExpired(T0 + 86_400), 0);
+        assert.deepEqual((await store.sessions.listTimedOut(T0, 10)).sort(), ['absolute', 'idle']);
       });
     });
 

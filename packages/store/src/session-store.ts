@@ -149,12 +149,10 @@ export function createSessionStore({ kind, db, statements, readRows }: StoreCont
     },
 
     async deleteExpired(before) {
-      const gone = (eb: ExpressionBuilder<Database, 'sessions'>) =>
-        eb.or([
-          eb('idle_expires_at', '<', before),
-          eb('absolute_expires_at', '<', before),
-          eb('ended_at', '<', before),
-        ]);
+      // Only ended sessions go. A session past its timeout but never ended is left for the
+      // issuer's timeout sweep, which ends it properly: revokes its tokens and tells its
+      // clients (Back-Channel Logout). Deleting it here would skip both.
+      const gone = (eb: ExpressionBuilder<Database, 'sessions'>) => eb('ended_at', '<', before);
       // Their client lists first: a session is gone for good once it matches, so nothing is
       // added for it in between.
       await db

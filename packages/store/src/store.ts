@@ -358,8 +358,9 @@ export interface SessionStore {
    */
   listTimedOut(at: number, limit: number): Promise<string[]>;
   /**
-   * Deletes sessions that ended, or expired (idle or absolute), before `before`, and what
-   * `listClients` recorded for them.
+   * Deletes sessions that ended before `before`, and what `listClients` recorded for them.
+   * A timed-out session that nothing has ended yet stays until it is ended (`listTimedOut`),
+   * so ending it can still revoke its tokens and notify its clients.
    */
   deleteExpired(before: number): Promise<number>;
 }
