@@ -58,6 +58,11 @@ describe('CSRF tokens', () => {
     }
   });
 
+  it('refuses, without throwing, a purpose with NUL: it names a posted field no token was issued for', () => {
+    assert.deepEqual(verify(issue(), { purpose: 'login:a\0b' }), { ok: false, reason: 'malformed_purpose' });
+    assert.throws(() => verify(issue(), { purpose: '' }), /purpose must be non-empty/);
+  });
+
   it('refuses to issue with a short key, an empty binding or a non-positive ttl', () => {
     assert.throws(() => issue({ key: new Uint8Array(16) }), /at least 32 bytes/);
     assert.throws(() => issue({ binding: '' }), /binding must be non-empty/);

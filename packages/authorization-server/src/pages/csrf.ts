@@ -46,6 +46,7 @@ export type CsrfFailureReason =
   | 'missing_token'
   | 'missing_binding'
   | 'malformed_token'
+  | 'malformed_purpose'
   | 'signature_mismatch'
   | 'expired';
 
@@ -97,7 +98,10 @@ export function issueCsrfToken(options: IssueCsrfTokenOptions): string {
  */
 export function verifyCsrfToken(options: VerifyCsrfTokenOptions): CsrfVerification {
   assertKey(options.key);
-  assertPart('purpose', options.purpose);
+  if (options.purpose === '') throw new TypeError('the CSRF purpose must be non-empty text without NUL');
+  // The purpose names what the form acts on, often a posted field (`login:<interaction_id>`):
+  // one with NUL comes from a forged request, since no token is ever issued for it.
+  if (options.purpose.includes('\0')) return { ok: false, reason: 'malformed_purpose' };
   if (!options.token) return { ok: false, reason: 'missing_token' };
   if (!options.binding || options.binding.includes('\0')) return { ok: false, reason: 'missing_binding' };
   const match = TOKEN.exec(options.token);
