@@ -487,6 +487,15 @@ export const ConfigSchema = Type.Object(
     tokens: Type.Object(
       {
         access_token_lifetime: Seconds('Default access-token lifetime in seconds.', 300, 86_400),
+        id_token_lifetime: Seconds('Lifetime of ID tokens in seconds.', 300, 86_400),
+        refresh_token_idle_lifetime: Seconds(
+          'Seconds a refresh token stays usable without being used; each use (rotation) starts it again.',
+          1_209_600,
+        ),
+        refresh_token_absolute_lifetime: Seconds(
+          'Seconds a chain of rotated refresh tokens lasts from the grant, however much it is used.',
+          2_592_000,
+        ),
         signing_alg: Type.Union([Type.Literal('ES256'), Type.Literal('RS256'), Type.Literal('EdDSA')], {
           default: 'ES256',
           description: 'JWS algorithm for new signing keys.',

@@ -57,3 +57,25 @@ describe('sessions', () => {
     ]);
   });
 });
+
+describe('refresh-token lifetimes', () => {
+  it('default to 14 days idle and 30 days absolute, with 5-minute ID tokens', () => {
+    const { tokens } = validateConfig({});
+    assert.equal(tokens.refresh_token_idle_lifetime, 1_209_600);
+    assert.equal(tokens.refresh_token_absolute_lifetime, 2_592_000);
+    assert.equal(tokens.id_token_lifetime, 300);
+  });
+
+  it('refuses an absolute lifetime below the idle one, naming the key', () => {
+    assert.deepEqual(
+      problemsOf({ tokens: { refresh_token_idle_lifetime: 3600, refresh_token_absolute_lifetime: 600 } }),
+      [
+        {
+          key: 'tokens.refresh_token_absolute_lifetime',
+          message:
+            'must be at least refresh_token_idle_lifetime (3600), or no refresh token could reach its idle lifetime',
+        },
+      ],
+    );
+  });
+});

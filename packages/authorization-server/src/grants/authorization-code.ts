@@ -9,7 +9,6 @@ import {
   findActiveUser,
   issueAccessAndIdToken,
   newRefreshToken,
-  REFRESH_TOKEN_ABSOLUTE_LIFETIME,
   type TokenBinding,
 } from './token-set.js';
 
@@ -125,7 +124,7 @@ async function issueForCode(
         amr: code.amr,
         acr: code.acr,
         // The absolute lifetime counts from the redemption and is carried through every rotation.
-        absoluteExpiresAt: epochSeconds(ctx.clock) + REFRESH_TOKEN_ABSOLUTE_LIFETIME,
+        absoluteExpiresAt: epochSeconds(ctx.clock) + ctx.config.tokens.refresh_token_absolute_lifetime,
       },
     });
     await ctx.store.tokens.insert(refresh.record);

@@ -5,13 +5,7 @@ import { DEVICE_CODE_GRANT_TYPE } from '../device/device-code.js';
 import { readSessionById } from '../sessions/session-service.js';
 import { opaqueTokenDigest } from '../tokens/access-token.js';
 import type { Grant, TokenResponse } from './grant.js';
-import {
-  findActiveUser,
-  issueAccessAndIdToken,
-  newRefreshToken,
-  REFRESH_TOKEN_ABSOLUTE_LIFETIME,
-  type TokenBinding,
-} from './token-set.js';
+import { findActiveUser, issueAccessAndIdToken, newRefreshToken, type TokenBinding } from './token-set.js';
 
 const INVALID_DEVICE_CODE = 'the device code is invalid or was already used';
 
@@ -149,7 +143,7 @@ async function issueForDevice(
         authTime,
         amr: approved.amr ?? [],
         acr: approved.acr,
-        absoluteExpiresAt: epochSeconds(ctx.clock) + REFRESH_TOKEN_ABSOLUTE_LIFETIME,
+        absoluteExpiresAt: epochSeconds(ctx.clock) + ctx.config.tokens.refresh_token_absolute_lifetime,
       },
     });
     await ctx.store.tokens.insert(refresh.record);

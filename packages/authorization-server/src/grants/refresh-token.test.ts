@@ -15,7 +15,6 @@ import {
   webApp,
 } from '../testing/code-grant.js';
 import { startTestIssuer, type TestIssuer } from '../testing/harness.js';
-import { REFRESH_TOKEN_IDLE_LIFETIME } from './token-set.js';
 
 const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
 const INVALID_REFRESH = 'the refresh token is invalid, expired or revoked';
@@ -108,7 +107,7 @@ describe('grant_type=refresh_token', () => {
 
   it('refuses a token of a session that timed out, though nobody ended it', async () => {
     const { tokens } = await start();
-    t.clock.advance((t.issuer.context.config.sessions.idle_timeout + 1) * 1000);
+    t.clock.advance(t.issuer.context.config.sessions.idle_timeout + 1);
     assertError(await refresh(tokens.refresh_token), 'invalid_grant', INVALID_REFRESH);
   });
 
@@ -122,7 +121,7 @@ describe('grant_type=refresh_token', () => {
 
   it('refuses a refresh token unused past its idle lifetime', async () => {
     const { tokens } = await start('offline_access ledger:read');
-    t.clock.advance((REFRESH_TOKEN_IDLE_LIFETIME + 1) * 1000);
+    t.clock.advance(t.issuer.context.config.tokens.refresh_token_idle_lifetime + 1);
     assertError(await refresh(tokens.refresh_token), 'invalid_grant', INVALID_REFRESH);
   });
 
@@ -195,5 +194,55 @@ describe('grant_type=refresh_token', () => {
       assertError(await refresh(tokens.refresh_token), 'invalid_grant', INVALID_REFRESH);
       assert.equal(await isActive(tokens.access_token), false);
     });
+  });
+});
+
+describe('refresh-token and ID-token lifetimes from tokens.*', () => {
+  let t: TestIssuer;
+  before(async () => {
+    t = await startTestIssuer(await sqlite.open(), {
+      ...codeFlowConfig,
+      tokens: {
+        id_token_lifetime: 60,
+        refresh_token_idle_lifetime: 100,
+        refresh_token_absolute_lifetime: 250,
+      },
+    });
+  });
+  after(() => t.close());
+
+  const refresh = (token: string) =>
+    t.post('/token', { grant_type: 'refresh_token', refresh_token: token }, { basic: webApp });
+
+  it('signs ID tokens for id_token_lifetime seconds', async () => {
+    const who = await signIn(t);
+    const res = await t.post('/token', codeRequest(await seedCode(t, who, { scope: 'openid' })), {
+      basic: webApp,
+    });
+    const claims = decodeJwt(res.json().id_token);
+    assert.equal(claims.exp! - claims.iat!, 60);
+  });
+
+  it('keeps a used family alive past the idle lifetime, never past the absolute one', async () => {
+    const who = await signIn(t);
+    const first = await t.post(
+      '/token',
+      codeRequest(await seedCode(t, who, { scope: 'offline_access ledger:read' })),
+      { basic: webApp },
+    );
+    assert.equal(first.statusCode, 200, first.body);
+    let token: string = first.json().refresh_token;
+    // Used every 90 s: each rotation restarts the 100 s idle lifetime...
+    for (const round of [1, 2]) {
+      t.clock.advance(90);
+      const res = await refresh(token);
+      assert.equal(res.statusCode, 200, `refresh ${round}: ${res.body}`);
+      token = res.json().refresh_token;
+    }
+    // ...but 270 s after the grant the 250 s absolute lifetime has ended the family.
+    t.clock.advance(90);
+    const late = await refresh(token);
+    assert.equal(late.statusCode, 400);
+    assert.equal(late.json().error, 'invalid_grant');
   });
 });

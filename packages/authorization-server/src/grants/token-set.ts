@@ -9,9 +9,6 @@ import { issueIdToken } from '../tokens/id-token.js';
 import type { TokenResponse } from './grant.js';
 
 /** Refresh tokens expire after 14 days unused, and 30 days after the sign-in at the latest. */
-export const REFRESH_TOKEN_IDLE_LIFETIME = 14 * 86_400;
-export const REFRESH_TOKEN_ABSOLUTE_LIFETIME = 30 * 86_400;
-const ID_TOKEN_LIFETIME = 300;
 const REFRESH_PREFIX = 'gh_rt_';
 
 /** What a refresh token remembers of the sign-in it descends from (`TokenRecord.extra`). */
@@ -99,7 +96,7 @@ export async function issueAccessAndIdToken(
       scopes: options.scopes,
       accessToken: issued.token,
       issuedAt: epochSeconds(ctx.clock),
-      lifetime: ID_TOKEN_LIFETIME,
+      lifetime: ctx.config.tokens.id_token_lifetime,
     });
   }
   return response;
@@ -127,7 +124,8 @@ export function newRefreshToken(
     scope: options.scope,
     audience: [ctx.config.issuer],
     issuedAt: now,
-    expiresAt: Math.min(now + REFRESH_TOKEN_IDLE_LIFETIME, options.extra.absoluteExpiresAt),
+    // The idle lifetime restarts with each rotation; the family's absolute end never moves.
+    expiresAt: Math.min(now + ctx.config.tokens.refresh_token_idle_lifetime, options.extra.absoluteExpiresAt),
     revokedAt: null,
     // RFC 9449 §5: a public client's refresh token is bound to the key its request proved.
     confirmation: ctx.senderConstraint?.bindRefreshToken ? ctx.senderConstraint.confirmation : null,
