@@ -47,7 +47,7 @@ describe('id_token_hint (RP-Initiated Logout §2: "the OP MUST validate that it 
 
   it('accepts it long after it expired', async () => {
     const token = await idTokenFor(t, alice, 'web-app');
-    t.clock.advance(86_400 * 1000);
+    t.clock.advance(86_400);
     assert.equal((await verify(token)).ok, true);
   });
 
