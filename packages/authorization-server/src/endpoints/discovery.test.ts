@@ -164,10 +164,10 @@ describe('GET /.well-known/* (RFC 8414, OpenID Connect Discovery)', () => {
     assert.equal('frontchannel_logout_supported' in metadata, false);
   });
 
-  it('lists no public client authentication at the token and introspection endpoints', async () => {
+  it('lists public clients (none) at the token and revocation endpoints, never at introspection', async () => {
     const metadata = (await get('/.well-known/oauth-authorization-server')).json();
     const confidential = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'];
-    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, confidential);
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, [...confidential, 'none']);
     assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, confidential);
     assert.deepEqual(metadata.revocation_endpoint_auth_methods_supported, [...confidential, 'none']);
   });
@@ -256,7 +256,7 @@ describe('discovery with mutual TLS (RFC 8705)', () => {
       'tls_client_auth',
       'self_signed_tls_client_auth',
     ];
-    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, methods);
+    assert.deepEqual(metadata.token_endpoint_auth_methods_supported, [...methods, 'none']);
     assert.deepEqual(metadata.introspection_endpoint_auth_methods_supported, methods);
     assert.deepEqual(metadata.revocation_endpoint_auth_methods_supported, [...methods, 'none']);
     assert.equal(metadata.tls_client_certificate_bound_access_tokens, true);

@@ -39,7 +39,9 @@ export function serverMetadata(ctx: IssuerContext): Record<string, unknown> {
     // RFC 9126 §5: PAR is optional server-wide; a client's own setting can require it.
     require_pushed_authorization_requests: false,
     grant_types_supported: [...grants.keys()],
-    token_endpoint_auth_methods_supported: AUTH_METHODS,
+    // `none`: public clients (browser and native apps, devices) redeem codes and device codes
+    // with PKCE or a device code instead of a secret (RFC 7591 §2).
+    token_endpoint_auth_methods_supported: [...AUTH_METHODS, 'none'],
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,

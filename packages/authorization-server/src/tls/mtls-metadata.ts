@@ -26,7 +26,7 @@ export function mutualTlsMetadata(
   if (!mtls) return {};
   const methods = [...baseMethods, ...MUTUAL_TLS_AUTH_METHODS];
   const metadata: Record<string, unknown> = {
-    token_endpoint_auth_methods_supported: methods,
+    token_endpoint_auth_methods_supported: [...methods, 'none'],
     introspection_endpoint_auth_methods_supported: methods,
     revocation_endpoint_auth_methods_supported: [...methods, 'none'],
     tls_client_certificate_bound_access_tokens: true,
