@@ -22,6 +22,14 @@ export class FormParams {
   static parse(body: string, repeatable: ReadonlySet<string> = REPEATABLE): FormParams {
     const values = new Map<string, string[]>();
     for (const [name, value] of new URLSearchParams(body)) {
+      // RFC 6749 Appendix A: no parameter's syntax admits U+0000 (not even username and
+      // password, UNICODECHARNOCRLF), and PostgreSQL cannot store it in text: refused here once.
+      if (value.includes('\0') || name.includes('\0')) {
+        throw new OAuthError(
+          'invalid_request',
+          `parameter '${truncate(name.replace(/\0/g, ''))}' contains a NUL character`,
+        );
+      }
       if (value.length > MAX_PARAMETER_LENGTH) {
         throw new OAuthError('invalid_request', `parameter '${truncate(name)}' is too long`);
       }
