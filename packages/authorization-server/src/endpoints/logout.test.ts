@@ -56,6 +56,15 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
     assert.match(String(res.headers['content-type']), /^text\/html/);
     assert.equal(res.headers['location'], undefined, 'an error never redirects');
     assert.match(res.body, text);
+    // Every page here is about signing out, never a "sign-in request".
+    assert.doesNotMatch(res.body, /sign-in request/);
+  };
+  /** A refused sign-out says so in its title, and that nothing changed. */
+  const assertRefusedSignOut = (res: LightMyRequestResponse, status: number, text: RegExp) => {
+    assertErrorPage(res, status, text);
+    assert.match(res.body, /<title>This sign-out request is not valid/);
+    assert.match(res.body, /<h1>This sign-out request is not valid<\/h1>/);
+    assert.match(res.body, /if you were signed in, you still are/);
   };
 
   describe('asking', () => {
@@ -146,7 +155,7 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
         { id_token_hint: forged, post_logout_redirect_uri: 'https://app.test/bye' },
         alice.cookie,
       );
-      assertErrorPage(res, 400, /the id_token_hint is not an ID token issued here/);
+      assertRefusedSignOut(res, 400, /the id_token_hint is not an ID token issued here/);
       await assertLive(alice);
     });
 
@@ -161,7 +170,7 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
         claims,
       );
       const res = await get({ id_token_hint: accessToken }, alice.cookie);
-      assertErrorPage(res, 400, /the id_token_hint is not an ID token issued here/);
+      assertRefusedSignOut(res, 400, /the id_token_hint is not an ID token issued here/);
     });
 
     it('refuses a client_id that does not match the id_token_hint (§2)', async () => {
@@ -173,7 +182,7 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
         },
         alice.cookie,
       );
-      assertErrorPage(res, 400, /client_id does not match the id_token_hint/);
+      assertRefusedSignOut(res, 400, /client_id does not match the id_token_hint/);
       await assertLive(alice);
     });
 
@@ -215,7 +224,7 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
 
     it('refuses a post_logout_redirect_uri when no client is identified', async () => {
       const res = await get({ post_logout_redirect_uri: 'https://app.test/bye' }, alice.cookie);
-      assertErrorPage(res, 400, /post_logout_redirect_uri needs an id_token_hint or a client_id/);
+      assertRefusedSignOut(res, 400, /post_logout_redirect_uri needs an id_token_hint or a client_id/);
     });
 
     it('refuses a repeated parameter', async () => {
@@ -224,7 +233,18 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
         url: '/logout?client_id=web-app&client_id=notes',
         headers: { cookie: alice.cookie },
       });
-      assertErrorPage(res, 400, /included more than once/);
+      assertRefusedSignOut(res, 400, /included more than once/);
+    });
+
+    it('refuses a body it cannot read with the sign-out page, not the sign-in one', async () => {
+      const res = await t.issuer.app.inject({
+        method: 'POST',
+        url: '/logout',
+        headers: { cookie: alice.cookie, 'content-type': 'text/plain' },
+        payload: 'client_id=web-app',
+      });
+      assertRefusedSignOut(res, 415, /This sign-out request is not valid/);
+      await assertLive(alice);
     });
   });
 
@@ -341,7 +361,7 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
         { csrf_token: csrfToken, logout_id: logoutId },
         withCsrfCookie(page, alice.cookie),
       );
-      assertErrorPage(res, 400, /no decision/);
+      assertRefusedSignOut(res, 400, /no decision/);
       await assertLive(alice);
     });
   });

@@ -44,7 +44,9 @@ const DECISION = 'decision';
  */
 export function logoutEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
   app.register(async (scoped) => {
-    registerPageErrorHandler(scoped);
+    // A malformed request here (a repeated parameter, an unreadable body) is a sign-out that
+    // did not happen, and its page says so.
+    registerPageErrorHandler(scoped, 'invalid_logout_request');
     scoped.get('/logout', (request, reply) =>
       requestLogout(ctx, request, reply, FormParams.parse(rawQuery(request))),
     );
@@ -120,7 +122,7 @@ async function decideLogout(
   if (decision !== 'logout' && decision !== 'cancel') {
     return sendErrorPage(request, reply, {
       status: 400,
-      kind: 'invalid_request',
+      kind: 'invalid_logout_request',
       description: 'no decision',
     });
   }

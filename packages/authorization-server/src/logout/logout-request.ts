@@ -20,7 +20,7 @@ export interface LogoutRequest {
 /** Why the request was refused: shown as an error page, never redirected (§4). */
 export interface LogoutRequestProblem {
   status: 400;
-  kind: Extract<ErrorPageKind, 'invalid_request' | 'unknown_client' | 'invalid_redirect_uri'>;
+  kind: Extract<ErrorPageKind, 'invalid_logout_request' | 'unknown_client' | 'invalid_redirect_uri'>;
   /** Client-safe. */
   description: string;
   /** For the log only. */
@@ -57,7 +57,11 @@ export async function validateLogoutRequest(
     // §2: "the OP MUST validate that it was the issuer of the ID Token."
     const verified = await verifyIdTokenHint(ctx, token);
     if (!verified.ok) {
-      return fail('invalid_request', 'the id_token_hint is not an ID token issued here', verified.reason);
+      return fail(
+        'invalid_logout_request',
+        'the id_token_hint is not an ID token issued here',
+        verified.reason,
+      );
     }
     hinted = verified.hint.client;
   }
@@ -71,7 +75,7 @@ export async function validateLogoutRequest(
     // Client Identifier matches the one used when issuing the ID Token."
     if (hinted && hinted.clientId !== named.clientId) {
       return fail(
-        'invalid_request',
+        'invalid_logout_request',
         'client_id does not match the id_token_hint',
         `client_id ${named.clientId}, id_token_hint for ${hinted.clientId}`,
       );
@@ -87,7 +91,7 @@ export async function validateLogoutRequest(
   // §3: redirection needs the client's registration to check the URI against, which only
   // id_token_hint or client_id can name.
   if (!client) {
-    return fail('invalid_request', 'post_logout_redirect_uri needs an id_token_hint or a client_id');
+    return fail('invalid_logout_request', 'post_logout_redirect_uri needs an id_token_hint or a client_id');
   }
   // §3: "The OP MUST NOT perform post-logout redirection if the post_logout_redirect_uri value
   // supplied does not exactly match one of the previously registered post_logout_redirect_uris

@@ -6,6 +6,7 @@ import { safeUrl } from './html.js';
 
 const KINDS: ErrorPageKind[] = [
   'invalid_request',
+  'invalid_logout_request',
   'unknown_client',
   'invalid_redirect_uri',
   'expired',
@@ -22,6 +23,13 @@ describe('error page', () => {
       assert.match(page.html, /<h1>[^<]+<\/h1>\n<p>[^<]+<\/p>\n\n<p>[^<]+<\/p>/, kind);
       assert.match(page.html, /Reference: <code>req-7f3a<\/code>/, kind);
     }
+  });
+
+  it('speaks of signing out on a refused sign-out and says nothing changed', () => {
+    const page = renderErrorPage({ status: 400, kind: 'invalid_logout_request', referenceId: 'r' });
+    assert.match(page.html, /<h1>This sign-out request is not valid<\/h1>/);
+    assert.match(page.html, /Nothing was changed: if you were signed in, you still are\./);
+    assert.doesNotMatch(page.html, /sign-in/);
   });
 
   it('passes the status through, and turns anything not an error status into 500', () => {

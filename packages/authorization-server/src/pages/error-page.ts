@@ -4,6 +4,7 @@ import { type RenderedPage, renderPage } from './layout.js';
 /** The situations a person can land on an error page in, each with fixed wording. */
 export type ErrorPageKind =
   | 'invalid_request'
+  | 'invalid_logout_request'
   | 'unknown_client'
   | 'invalid_redirect_uri'
   | 'expired'
@@ -22,6 +23,15 @@ const TEXTS: Record<ErrorPageKind, ErrorText> = {
     title: 'This sign-in request is not valid',
     explanation: 'The application sent Gatehouse an incomplete or incorrect request.',
     whatToDo: 'Go back to the application and start again. If this keeps happening, tell its administrator.',
+  },
+  // A refused sign-out leaves any session as it was: say so, so no one on a shared computer
+  // walks away believing they have signed out.
+  invalid_logout_request: {
+    title: 'This sign-out request is not valid',
+    explanation:
+      'The application sent Gatehouse an incomplete or incorrect request to sign you out. Nothing was changed: if you were signed in, you still are.',
+    whatToDo:
+      'Go back to the application and sign out again, or sign out from your Gatehouse account page. If this keeps happening, tell the application’s administrator.',
   },
   unknown_client: {
     title: 'This application is not recognised',

@@ -65,15 +65,19 @@ export function isFormTokenValid(
  * Errors of the routes a person's browser calls render as error pages, not JSON: a bad
  * parameter or body (an OAuthError, or Fastify's 4xx) as `invalid_request` with its status,
  * anything else as `server_error` with the full entry in the log. Register it inside the
- * plugin scope of those routes only.
+ * plugin scope of those routes only; a scope whose bad requests mean something more specific
+ * (a sign-out) passes its own `invalidRequestKind`.
  */
-export function registerPageErrorHandler(scope: FastifyInstance): void {
+export function registerPageErrorHandler(
+  scope: FastifyInstance,
+  invalidRequestKind: ErrorPageKind = 'invalid_request',
+): void {
   scope.setErrorHandler((error: FastifyError, request, reply) => {
     const status = isOAuthError(error) ? error.status : (error.statusCode ?? 500);
     if (status >= 400 && status < 500) {
       const description = isOAuthError(error) ? error.description : undefined;
       request.log.info({ detail: error.message }, 'page request rejected');
-      return sendErrorPage(request, reply, { status, kind: 'invalid_request', description });
+      return sendErrorPage(request, reply, { status, kind: invalidRequestKind, description });
     }
     request.log.error({ err: error }, 'unexpected error');
     return sendErrorPage(request, reply, { status: 500, kind: 'server_error' });
