@@ -312,6 +312,11 @@ for (const backend of storeBackends()) {
       const signedOut = await get('/account?notice=signed-out', jar);
       assert.equal(signedOut.statusCode, 200);
       assert.match(signedOut.body, /You have signed out/);
+      // The way onward: signing in again here, which is the visit to /account that follows.
+      assert.match(
+        signedOut.body,
+        /<a class="button secondary" href="https:\/\/issuer\.test\/account">Sign in again<\/a>/,
+      );
       assert.equal(signedOut.headers['cache-control'], 'no-store');
       assert.equal(location(await get('/account', jar)).pathname, '/login');
     });

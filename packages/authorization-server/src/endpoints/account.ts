@@ -33,7 +33,7 @@ const NOTICES = {
 } as const;
 type Notice = keyof typeof NOTICES | 'signed-out';
 
-const ACCOUNT_PATH = '/account';
+export const ACCOUNT_PATH = '/account';
 const END_SESSION_PATH = '/account/sessions/end';
 const REVOKE_GRANT_PATH = '/account/grants/revoke';
 
@@ -60,7 +60,10 @@ async function showAccount(
   const notice = noticeOf(request);
   const session = await liveSession(ctx, request);
   if (!session) {
-    if (notice === 'signed-out') return sendPage(reply, renderSignedOutPage());
+    if (notice === 'signed-out') {
+      const signInAgainUrl = assertSafeUrl(`${ctx.config.issuer}${ACCOUNT_PATH}`);
+      return sendPage(reply, renderSignedOutPage({ signInAgainUrl }));
+    }
     // The continuation is fixed here, in the sealed interaction: after sign-in the browser
     // comes back to this page and nowhere else, whatever the query said.
     const interaction = createAccountInteraction(ctx);

@@ -299,6 +299,8 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
       assert.equal(res.statusCode, 200);
       assert.match(res.body, /<h1>You have signed out<\/h1>/);
       assert.match(res.body, /href="https:\/\/app\.test\/">Back to Web App/);
+      // The client's home page is the way onward; no second choice competes with it.
+      assert.doesNotMatch(res.body, /Sign in again/);
       assert.equal((await sessionOf(alice))?.endReason, 'logout');
     });
 
@@ -326,6 +328,12 @@ describe('/logout (OpenID Connect RP-Initiated Logout 1.0)', () => {
       const page = await get({});
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /You have signed out/);
+      // No client to go back to: the page offers signing in again at the account page.
+      assert.match(
+        page.body,
+        /<a class="button secondary" href="https:\/\/issuer\.test\/account">Sign in again<\/a>/,
+      );
+      assert.doesNotMatch(page.body, /Back to/);
     });
 
     it('clears the cookie of a session that has already ended, without asking', async () => {

@@ -29,6 +29,7 @@ import {
 } from '../pages/page-reply.js';
 import { clearedSessionCookie, readSessionCookie } from '../sessions/session-cookie.js';
 import { endSession, readSession } from '../sessions/session-service.js';
+import { ACCOUNT_PATH } from './account.js';
 
 /** The confirmation form's fields (pages/logout-page.ts). */
 const LOGOUT_ID = 'logout_id';
@@ -83,7 +84,7 @@ async function requestLogout(
     ...(state !== undefined ? { state } : {}),
     lang,
   });
-  if (!lookup.ok) return finishLogout(reply, pending, client, cookie !== undefined);
+  if (!lookup.ok) return finishLogout(ctx, reply, pending, client, cookie !== undefined);
 
   const logoutId = await sealPendingLogout(ctx, pending);
   const { csrfToken, cookies } = issueFormToken(request, {
@@ -140,14 +141,16 @@ async function decideLogout(
   const lookup = await readSession(ctx, cookie);
   // The session may have ended meanwhile (another tab, a timeout): signing out still completes.
   if (lookup.ok) await endSession(ctx, lookup.session.id, 'logout');
-  return finishLogout(reply, stillRegistered(pending, client), client, cookie !== undefined);
+  return finishLogout(ctx, reply, stillRegistered(pending, client), client, cookie !== undefined);
 }
 
 /**
  * The end of a logout: the session cookie cleared, then the client's verified
- * post_logout_redirect_uri with its `state` (§3), or the signed-out page.
+ * post_logout_redirect_uri with its `state` (§3), or the signed-out page, which leads back to
+ * the client's home page or, without one, to signing in again at the account page.
  */
 function finishLogout(
+  ctx: IssuerContext,
   reply: FastifyReply,
   pending: PendingLogout,
   client: ClientRecord | undefined,
@@ -161,6 +164,7 @@ function finishLogout(
   const page = renderSignedOutPage({
     clientName: client && clientDisplayName(client),
     returnUrl: typeof home === 'string' ? safeUrl(home) : null,
+    signInAgainUrl: assertSafeUrl(`${ctx.config.issuer}${ACCOUNT_PATH}`),
     lang: pending.lang,
   });
   return sendPage(reply, page, cookies);

@@ -64,6 +64,27 @@ describe('signed-out page', () => {
     assert.match(page.html, /href="https:\/\/notes\.acme\.example\/">Back to &lt;script&gt;/);
     assert.doesNotMatch(renderSignedOutPage().html, /Back to/);
   });
+
+  it('offers signing in again at the account page when there is no client to go back to', () => {
+    const signInAgainUrl = safeUrl('https://issuer.example/account');
+    const page = renderSignedOutPage({ signInAgainUrl });
+    assertPageIsSafe(page.html);
+    assert.match(
+      page.html,
+      /<p><a class="button secondary" href="https:\/\/issuer\.example\/account">Sign in again<\/a><\/p>/,
+    );
+    assert.doesNotMatch(page.html, /Back to/);
+    // With the client's home page, that is the one way onward.
+    const withClient = renderSignedOutPage({
+      clientName: 'Acme Notes',
+      returnUrl: safeUrl('https://notes.acme.example/'),
+      signInAgainUrl,
+    });
+    assert.match(withClient.html, /Back to Acme Notes/);
+    assert.doesNotMatch(withClient.html, /Sign in again/);
+    // Without either, the page says what happened and offers no link.
+    assert.doesNotMatch(renderSignedOutPage().html, /class="button/);
+  });
 });
 
 describe('still-signed-in page', () => {

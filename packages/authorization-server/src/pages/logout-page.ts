@@ -44,19 +44,26 @@ export interface SignedOutPageInput {
   readonly clientName?: string | undefined;
   /** Where to go next, e.g. the client's home page, when known. */
   readonly returnUrl?: SafeUrl | null | undefined;
+  /** The account page, offered as "Sign in again" when there is no `returnUrl`. */
+  readonly signInAgainUrl?: SafeUrl | null | undefined;
   readonly lang?: string | undefined;
 }
 
-/** Shown after a logout that has no (verified) post-logout redirect. */
+/**
+ * Shown after a logout that has no (verified) post-logout redirect. The way onward is the
+ * client's home page when known; otherwise signing in again at the account page, so the
+ * page is never a dead end.
+ */
 export function renderSignedOutPage(input: SignedOutPageInput = {}): RenderedPage {
+  const onward = input.returnUrl
+    ? html`<p><a class="button secondary" href="${input.returnUrl}">Back to ${input.clientName ?? 'the application'}</a></p>`
+    : input.signInAgainUrl &&
+      html`<p><a class="button secondary" href="${input.signInAgainUrl}">Sign in again</a></p>`;
   const body = html`<div class="card narrow">
 <h1>You have signed out</h1>
 <p class="lead">Your Gatehouse session on this device has ended.</p>
 <p>If you are on a shared computer, close the browser to finish.</p>
-${
-  input.returnUrl &&
-  html`<p><a class="button secondary" href="${input.returnUrl}">Back to ${input.clientName ?? 'the application'}</a></p>`
-}
+${onward}
 </div>`;
   return renderPage({ title: 'Signed out', clientName: input.clientName, lang: input.lang, body });
 }
