@@ -81,6 +81,14 @@ describe('login page', () => {
     assert.equal(page.html.match(/aria-invalid="true" aria-describedby="login-error"/g)?.length, 2);
   });
 
+  it('after a failure with an empty username, focuses the username again', () => {
+    const page = renderLoginPage({ ...input, username: '', error: { kind: 'invalid_credentials' } });
+    assertPageIsSafe(page.html);
+    assert.equal(page.status, 400);
+    assert.match(page.html, /name="username" value="" [^>]*autofocus>/);
+    assert.doesNotMatch(page.html, /autocomplete="current-password"[^>]*autofocus/);
+  });
+
   it('says when to try again after too many attempts, with Retry-After', () => {
     const page = renderLoginPage({ ...input, error: { kind: 'throttled', retryAfterSeconds: 89.2 } });
     assertPageIsSafe(page.html);

@@ -50,7 +50,8 @@ export function renderLoginPage(input: LoginPageInput): RenderedPage {
   const ariaInvalid = invalid && html` aria-invalid="true"`;
   // Focus the field the person has to type in next: the password when the username is known.
   const focusUser = !input.username && html` autofocus`;
-  const focusPassword = input.username && html` autofocus`;
+  // Boolean, not the username itself: an empty username ('') is no fragment to put among attributes.
+  const focusPassword = Boolean(input.username) && html` autofocus`;
 
   const body = html`<div class="card narrow">
 <h1>Sign in</h1>
