@@ -132,7 +132,7 @@ export function renderDeviceConsentPage(input: DeviceConsentPageInput): Rendered
 <dl class="facts">
 <dt>Code</dt><dd><code>${input.userCode}</code></dd>
 <dt>Application</dt><dd>${input.clientName}</dd>
-<dt>Device</dt><dd>${describeUserAgent(device.userAgent ?? undefined)}${device.userAgent && html` <span class="muted">(<code>${device.userAgent}</code>)</span>`}</dd>
+<dt>Device</dt><dd>${describeUserAgent(device.userAgent ?? undefined)}${device.userAgent && html` <span class="muted">(${device.userAgent})</span>`}</dd>
 ${device.address && html`<dt>Address</dt><dd>${device.address}</dd>`}
 <dt>Asked</dt><dd><time datetime="${when}">${input.formatDate(device.requestedAt)}</time></dd>
 </dl>
