@@ -136,7 +136,7 @@ describe('the device verification page (RFC 8628 §3.3)', () => {
     assertPageHeaders(consent);
     assert.match(consent.body, /<strong>Gatehouse CLI<\/strong> wants to access your account from a device/);
     assert.match(consent.body, new RegExp(`<code>${started.user_code}</code>`));
-    assert.match(consent.body, /<code>gatehouse-cli\/1\.0 \(Linux\)<\/code>/);
+    assert.match(consent.body, /<span class="muted">\(gatehouse-cli\/1\.0 \(Linux\)\)<\/span>/);
     assert.match(consent.body, /<dt>Address<\/dt><dd>127\.0\.0\.1<\/dd>/);
     assert.match(consent.body, /Signed in as <strong>Alice Example<\/strong>/);
     assert.match(consent.body, /value="offline_access" checked/);
