@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { renderAccountPage } from './account-page.js';
@@ -11,7 +11,7 @@ import { renderErrorPage } from './error-page.js';
 import { safeUrl } from './html.js';
 import type { RenderedPage } from './layout.js';
 import { renderLoginPage } from './login-page.js';
-import { renderLogoutConfirmPage, renderSignedOutPage } from './logout-page.js';
+import { renderLogoutConfirmPage, renderSignedOutPage, renderStillSignedInPage } from './logout-page.js';
 
 /**
  * Renders every page with realistic data into test-results/pages/ (gitignored), for people
@@ -69,7 +69,20 @@ const fixtures: Record<string, RenderedPage> = {
     postLogoutRedirectUri: 'https://notes.acme.example/signed-out',
     userName: 'Alice Example',
   }),
+  'error-logout': renderErrorPage({
+    status: 400,
+    kind: 'invalid_logout_request',
+    description: 'client_id does not match the id_token_hint',
+    referenceId: 'req-01JD3X9C4N',
+  }),
   'signed-out': renderSignedOutPage({
+    clientName: 'Acme Notes',
+    returnUrl: safeUrl('https://notes.acme.example/'),
+  }),
+  'signed-out-sign-in-again': renderSignedOutPage({
+    signInAgainUrl: safeUrl('https://login.acme.example/account'),
+  }),
+  'still-signed-in': renderStillSignedInPage({
     clientName: 'Acme Notes',
     returnUrl: safeUrl('https://notes.acme.example/'),
   }),
@@ -140,7 +153,38 @@ const fixtures: Record<string, RenderedPage> = {
   'device-expired': renderDeviceOutcomePage({ outcome: 'expired', enterAnother: safeUrl('/device')! }),
 };
 
+/** Every page renderer the fixtures above call. */
+const RENDERED = new Set<unknown>([
+  renderLoginPage,
+  renderConsentPage,
+  renderErrorPage,
+  renderLogoutConfirmPage,
+  renderSignedOutPage,
+  renderStillSignedInPage,
+  renderAccountPage,
+  renderDeviceCodePage,
+  renderDeviceConsentPage,
+  renderDeviceOutcomePage,
+]);
+
 describe('page fixtures', () => {
+  it('has a fixture for every page renderer in pages/', async () => {
+    const modules = readdirSync(new URL('.', import.meta.url)).filter(
+      (name) => name.endsWith('.ts') && !name.endsWith('.test.ts'),
+    );
+    const renderers: string[] = [];
+    for (const name of modules) {
+      const exports = (await import(`./${name.replace(/\.ts$/, '.js')}`)) as Record<string, unknown>;
+      for (const [exported, value] of Object.entries(exports)) {
+        // renderPage is the layout every page is put in, not a page of its own.
+        if (!/^render\w+Page$/.test(exported) || exported === 'renderPage') continue;
+        renderers.push(exported);
+        assert.ok(RENDERED.has(value), `${name}: ${exported} has no fixture`);
+      }
+    }
+    assert.equal(renderers.length, RENDERED.size, renderers.join(', '));
+  });
+
   it('renders every page into test-results/pages/', () => {
     mkdirSync(OUT, { recursive: true });
     for (const [name, page] of Object.entries(fixtures)) {
