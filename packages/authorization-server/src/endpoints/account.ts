@@ -47,8 +47,11 @@ export function accountEndpoint(app: FastifyInstance, ctx: IssuerContext): void 
   app.register(async (scoped) => {
     registerPageErrorHandler(scoped);
     scoped.get(ACCOUNT_PATH, (request, reply) => showAccount(ctx, request, reply));
-    scoped.post(END_SESSION_PATH, (request, reply) => endSessionAction(ctx, request, reply));
-    scoped.post(REVOKE_GRANT_PATH, (request, reply) => revokeGrantAction(ctx, request, reply));
+    scoped.post(
+      END_SESSION_PATH,
+      accountAction(ctx, ACCOUNT_FIELDS.sessionId, 'no session named', endSession),
+    );
+    scoped.post(REVOKE_GRANT_PATH, accountAction(ctx, ACCOUNT_FIELDS.grantId, 'no app named', revokeGrant));
   });
 }
 
@@ -99,27 +102,38 @@ async function showAccount(
   return sendPage(reply, page, cookies);
 }
 
-async function endSessionAction(
+/** What one of the page's forms does, for the signed-in person, to the thing it names. */
+type AccountActionStep = (
   ctx: IssuerContext,
-  request: FastifyRequest,
+  session: SessionRecord,
+  target: string,
   reply: FastifyReply,
-): Promise<FastifyReply> {
-  const form = formParams(request);
-  const session = await liveSession(ctx, request);
-  // Signed out meanwhile (another tab, a timeout): nothing to act for; the page asks to sign in.
-  if (!session) return sendRedirect(reply, `${ctx.config.issuer}${ACCOUNT_PATH}`);
-  const csrf = { key: ctx.secrets.csrf, purpose: formPurpose(session), now: epochSeconds(ctx.clock) };
-  if (!isFormTokenValid(request, form.get(CSRF_FIELD), csrf)) {
-    return sendErrorPage(request, reply, { status: 403, kind: 'csrf' });
-  }
-  const sid = form.get(ACCOUNT_FIELDS.sessionId);
-  if (!sid) {
-    return sendErrorPage(request, reply, {
-      status: 400,
-      kind: 'invalid_request',
-      description: 'no session named',
-    });
-  }
+) => Promise<FastifyReply>;
+
+/**
+ * A POST handler for one of the page's forms. Before `act` runs, in this order: a live session
+ * (signed out meanwhile, in another tab or by a timeout: nothing to act for, so back to the
+ * page, which asks to sign in); the CSRF token bound to that session; then the form's `field`,
+ * which names what to act on (`missing` is what the error page says without it).
+ */
+function accountAction(ctx: IssuerContext, field: string, missing: string, act: AccountActionStep) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const form = formParams(request);
+    const session = await liveSession(ctx, request);
+    if (!session) return sendRedirect(reply, `${ctx.config.issuer}${ACCOUNT_PATH}`);
+    const csrf = { key: ctx.secrets.csrf, purpose: formPurpose(session), now: epochSeconds(ctx.clock) };
+    if (!isFormTokenValid(request, form.get(CSRF_FIELD), csrf)) {
+      return sendErrorPage(request, reply, { status: 403, kind: 'csrf' });
+    }
+    const target = form.get(field);
+    if (!target) {
+      return sendErrorPage(request, reply, { status: 400, kind: 'invalid_request', description: missing });
+    }
+    return act(ctx, session, target, reply);
+  };
+}
+
+const endSession: AccountActionStep = async (ctx, session, sid, reply) => {
   // endUserSession refuses a sid of another user's session: it reads as already ended.
   const ended = await endUserSession(ctx, session.userId, sid, 'logout');
   if (ended && sid === session.sid) {
@@ -127,31 +141,12 @@ async function endSessionAction(
     return sendRedirect(reply, accountUrl(ctx, 'signed-out'), [clearedSessionCookie()]);
   }
   return sendRedirect(reply, accountUrl(ctx, ended ? 'session-ended' : 'session-gone'));
-}
+};
 
-async function revokeGrantAction(
-  ctx: IssuerContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const form = formParams(request);
-  const session = await liveSession(ctx, request);
-  if (!session) return sendRedirect(reply, `${ctx.config.issuer}${ACCOUNT_PATH}`);
-  const csrf = { key: ctx.secrets.csrf, purpose: formPurpose(session), now: epochSeconds(ctx.clock) };
-  if (!isFormTokenValid(request, form.get(CSRF_FIELD), csrf)) {
-    return sendErrorPage(request, reply, { status: 403, kind: 'csrf' });
-  }
-  const grantId = form.get(ACCOUNT_FIELDS.grantId);
-  if (!grantId) {
-    return sendErrorPage(request, reply, {
-      status: 400,
-      kind: 'invalid_request',
-      description: 'no app named',
-    });
-  }
+const revokeGrant: AccountActionStep = async (ctx, session, grantId, reply) => {
   const revoked = await revokeUserGrant(ctx, session.userId, grantId);
   return sendRedirect(reply, accountUrl(ctx, revoked ? 'grant-revoked' : 'grant-gone'));
-}
+};
 
 /** The user's live grants with the name each client goes by (its id, if it is gone). */
 async function listGrants(ctx: IssuerContext, userId: string): Promise<AccountGrant[]> {
