@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium: `.ci/run` installs it with apt-get; tests never download a browser. */
 export const CHROMIUM_PATH = process.env['GATEHOUSE_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -62,4 +63,11 @@ export function screenshotPath(name: string): string {
     join(new URL('../../../..', import.meta.url).pathname, 'screenshots');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.png`);
+}
+
+/** Saves a full-page screenshot of `page` as `<name>.png` and checks it was written. */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  const path = screenshotPath(name);
+  await page.screenshot({ path, fullPage: true });
+  assert.ok(existsSync(path) && statSync(path).size > 1000, `screenshot ${name} written`);
 }

@@ -1,9 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { createServer } from 'node:net';
 import { storeBackends } from '@gatehouse/store/testing';
 import { createTestCertificates, type TestCertificate, type TestCertificates } from './certificates.js';
 import { RS_SECRET, startTestIssuer, type TestIssuer } from './harness.js';
+import { freePort } from './listening-issuer.js';
 import { type TlsRequestOptions, type TlsResponse, tlsRequest } from './tls-client.js';
+
+// Also exported here, where the mTLS and device interop tests import it from.
+export { freePort };
 
 export interface MtlsTestIssuer {
   t: TestIssuer;
@@ -16,15 +19,6 @@ export interface MtlsTestIssuer {
     options?: Omit<TlsRequestOptions, 'ca' | 'client'> & { client?: TestCertificate },
   ): Promise<TlsResponse>;
   close(): Promise<void>;
-}
-
-/** A port nobody listens on right now: the advertised URL must be known before the app is built. */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** The client's public key as a JWK, as a client would register it for self_signed_tls_client_auth. */

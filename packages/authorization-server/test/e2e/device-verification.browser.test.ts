@@ -7,41 +7,19 @@
  * `screenshots/device-verification.png`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
 import * as oauth from 'oauth4webapi';
-import type { Page } from 'playwright-core';
 import {
   chromiumSkipReason,
   type LaunchedChromium,
   launchChromium,
-  screenshotPath,
+  saveScreenshot,
 } from '../../src/testing/chromium.js';
-import { TEST_MASTER_KEY } from '../../src/testing/harness.js';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
 
 const PASSWORD = 'correct horse battery staple';
 const DEVICE_USER_AGENT = 'notes-cli/2.1 (Linux x86_64)';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  const path = screenshotPath(name);
-  await page.screenshot({ path, fullPage: true });
-  assert.ok(existsSync(path) && statSync(path).size > 1000, `screenshot ${name} written`);
-}
 
 /**
  * The device's side of RFC 8628 §3.4/§3.5: poll every `interval` seconds, 5 more after each
@@ -82,20 +60,11 @@ describe('browser: a person approves a device code on the verification page', {
   timeout: 120_000,
 }, () => {
   let chromium: LaunchedChromium;
-  let issuer: Issuer;
+  let server: ListeningIssuer;
   let issuerUrl: string;
-  let dataDir: string;
 
   before(async () => {
-    const port = await freePort();
-    issuerUrl = `http://127.0.0.1:${port}`;
-    dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
-    const config = validateConfig({
-      issuer: issuerUrl,
-      listen: { host: '127.0.0.1', port },
-      data_dir: dataDir,
-      log_level: 'silent',
-      request_logging: false,
+    server = await startListeningIssuer({
       // One second between polls keeps the test short; the default is 5.
       device: { interval: 1 },
       resources: [
@@ -112,18 +81,13 @@ describe('browser: a person approves a device code on the verification page', {
       ],
       users: [{ username: 'alice', name: 'Alice Example', email: 'alice@example.test', password: PASSWORD }],
     });
-    issuer = await createIssuer(config, {
-      env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-      logger: createSilentLogger(),
-    });
-    await issuer.app.listen({ host: '127.0.0.1', port });
+    issuerUrl = server.url;
     chromium = await launchChromium();
   });
 
   after(async () => {
     await chromium?.close();
-    await issuer?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   it('types the code, signs in, unticks a scope, approves, and the polling device gets tokens', async () => {
@@ -157,7 +121,7 @@ describe('browser: a person approves a device code on the verification page', {
     await page.goto(device.verification_uri);
     assert.equal(await page.locator('h1').textContent(), 'Connect a device');
     assert.equal(await page.locator('script').count(), 0);
-    await shoot(page, 'device-code');
+    await saveScreenshot(page, 'device-code');
     // Case and the dash do not matter.
     await page.getByLabel('Code').fill(device.user_code.replace('-', '').toLowerCase());
     await page.getByRole('button', { name: 'Continue' }).click();
@@ -181,11 +145,11 @@ describe('browser: a person approves a device code on the verification page', {
     const write = page.locator('input[type="checkbox"][value="notes:write"]');
     assert.equal(await write.isChecked(), true);
     await write.uncheck();
-    await shoot(page, 'device-verification');
+    await saveScreenshot(page, 'device-verification');
     await page.getByRole('button', { name: 'Approve' }).click();
 
     assert.equal(await page.locator('h1').textContent(), 'Device connected');
-    await shoot(page, 'device-approved');
+    await saveScreenshot(page, 'device-approved');
     await context.close();
 
     const tokens = await polling;

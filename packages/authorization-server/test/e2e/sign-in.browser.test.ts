@@ -5,50 +5,20 @@
  * page and the app's tokens die at once. Screenshots of each page land in `screenshots/`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
 import * as client from 'openid-client';
 import type { Page } from 'playwright-core';
 import {
   chromiumSkipReason,
   type LaunchedChromium,
   launchChromium,
-  screenshotPath,
+  saveScreenshot,
 } from '../../src/testing/chromium.js';
-import { TEST_MASTER_KEY } from '../../src/testing/harness.js';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
+import { type RelyingPartyServer, startRelyingPartyServer } from '../../src/testing/relying-party-server.js';
 
 const APP_SECRET = 'e2e-web-app-secret-0123456789abcdefghijkl';
 const PASSWORD = 'correct horse battery staple';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
-
-/** The relying party's callback: answers with a small page and remembers what arrived. */
-async function startCallbackServer(): Promise<{ server: Server; url: string; received: URL[] }> {
-  const received: URL[] = [];
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/callback`;
-  const server = createHttpServer((request, response) => {
-    const at = new URL(request.url ?? '/', url);
-    if (at.pathname === '/callback') received.push(at);
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    response.end('<!doctype html><title>Notes</title><h1>Back at the app</h1>');
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { server, url, received };
-}
 
 /** Every visible form control has a label the browser associates with it (its accessible name). */
 async function assertInputsLabelled(page: Page): Promise<void> {
@@ -64,12 +34,6 @@ async function assertInputsLabelled(page: Page): Promise<void> {
   assert.ok((await page.locator('html').getAttribute('lang')) !== null, 'the page names its language');
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
-  const path = screenshotPath(name);
-  await page.screenshot({ path, fullPage: true });
-  assert.ok(existsSync(path) && statSync(path).size > 1000, `screenshot ${name} written`);
-}
-
 const skip = chromiumSkipReason();
 
 describe('browser: sign in, partial consent, then revoke on the account page', {
@@ -77,22 +41,16 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
   timeout: 90_000,
 }, () => {
   let chromium: LaunchedChromium;
-  let issuer: Issuer;
+  let server: ListeningIssuer;
   let issuerUrl: string;
-  let dataDir: string;
-  let callback: Awaited<ReturnType<typeof startCallbackServer>>;
+  let notesApp: RelyingPartyServer;
+  let callbackUrl: string;
 
   before(async () => {
-    callback = await startCallbackServer();
-    const port = await freePort();
-    issuerUrl = `http://127.0.0.1:${port}`;
-    dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
-    const config = validateConfig({
-      issuer: issuerUrl,
-      listen: { host: '127.0.0.1', port },
-      data_dir: dataDir,
-      log_level: 'silent',
-      request_logging: false,
+    notesApp = await startRelyingPartyServer();
+    callbackUrl = `${notesApp.origin}/callback`;
+    // The issuer opens (and closes) its own SQLite store in the data directory, as in production.
+    server = await startListeningIssuer({
       resources: [
         {
           id: 'https://notes.example',
@@ -108,7 +66,7 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
           client_name: 'Acme Notes',
           client_secret: APP_SECRET,
           grant_types: ['authorization_code', 'refresh_token'],
-          redirect_uris: [callback.url],
+          redirect_uris: [callbackUrl],
           scope: 'notes:read',
           // Named on both sides, so the test does not depend on the server's default.
           id_token_signed_response_alg: 'ES256',
@@ -117,20 +75,14 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
       ],
       users: [{ username: 'alice', name: 'Alice Example', email: 'alice@example.test', password: PASSWORD }],
     });
-    // The issuer opens (and closes) its own SQLite store in the data directory, as in production.
-    issuer = await createIssuer(config, {
-      env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-      logger: createSilentLogger(),
-    });
-    await issuer.app.listen({ host: '127.0.0.1', port });
+    issuerUrl = server.url;
     chromium = await launchChromium();
   });
 
   after(async () => {
     await chromium?.close();
-    await issuer?.close();
-    await new Promise<void>((resolve) => (callback ? callback.server.close(() => resolve()) : resolve()));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
+    await notesApp?.close();
   });
 
   it('signs in, grants all but email, and sees the grant die when revoked', async () => {
@@ -145,7 +97,7 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
     const state = client.randomState();
     const nonce = client.randomNonce();
     const authorizationUrl = client.buildAuthorizationUrl(rp, {
-      redirect_uri: callback.url,
+      redirect_uri: callbackUrl,
       scope: 'openid profile email notes:read',
       code_challenge: await client.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
@@ -164,7 +116,7 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
     assert.equal(new URL(page.url()).pathname, '/login');
     assert.equal(await page.locator('h1').textContent(), 'Sign in');
     await assertInputsLabelled(page);
-    await shoot(page, 'login');
+    await saveScreenshot(page, 'login');
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -175,12 +127,11 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
     const email = page.locator('input[type="checkbox"][value="email"]');
     assert.equal(await email.isChecked(), true);
     await email.uncheck();
-    await shoot(page, 'consent');
+    await saveScreenshot(page, 'consent');
     await page.getByRole('button', { name: 'Approve' }).click();
 
-    await page.waitForURL((url) => url.href.startsWith(callback.url));
-    const landed = callback.received.at(-1);
-    assert.ok(landed, 'the browser reached the app');
+    await page.waitForURL((url) => url.href.startsWith(callbackUrl));
+    const landed = notesApp.lastVisit('/callback');
     assert.ok(landed.searchParams.get('code'), 'the app received a code');
     assert.equal(landed.searchParams.get('iss'), issuerUrl);
 
@@ -215,7 +166,7 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
     assert.doesNotMatch(can, /email/i);
     assert.equal(await page.getByText('This device', { exact: true }).count(), 1);
     await assertInputsLabelled(page);
-    await shoot(page, 'account');
+    await saveScreenshot(page, 'account');
 
     await app.getByRole('button', { name: /Revoke/ }).click();
     await page.waitForURL(
@@ -223,7 +174,7 @@ describe('browser: sign in, partial consent, then revoke on the account page', {
     );
     assert.match((await page.getByRole('status').textContent()) ?? '', /access was revoked/);
     assert.equal(await page.locator('li.row', { hasText: 'Acme Notes' }).count(), 0);
-    await shoot(page, 'account-revoked');
+    await saveScreenshot(page, 'account-revoked');
 
     assert.equal((await client.tokenIntrospection(rp, tokens.access_token)).active, false);
     assert.equal((await client.tokenIntrospection(rp, tokens.refresh_token)).active, false);

@@ -5,112 +5,71 @@
  * and RFC 9068 validation of the JWT access token as a resource server would do it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
 import type { Store } from '@gatehouse/store';
 import { storeBackends } from '@gatehouse/store/testing';
 import { type CryptoKey, exportJWK, generateKeyPair } from 'jose';
 import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
 
-const MASTER_KEY = Buffer.alloc(32, 3).toString('base64url');
 const SERVICE_SECRET = 'interop-service-secret-0123456789abcdef';
 const RS_SECRET = 'interop-resource-server-secret-0123456789';
 const JWT_API = 'https://api.interop.test';
 const OPAQUE_API = 'https://ledger.interop.test';
 
-/** A port nobody listens on right now; the issuer URL must be known before the app is built. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
-
-interface RunningIssuer {
-  url: string;
-  issuer: Issuer;
+interface RunningIssuer extends ListeningIssuer {
   signerKey: CryptoKey;
-  close(): Promise<void>;
 }
 
-async function startListeningIssuer(store: Store): Promise<RunningIssuer> {
+/** The issuer these tests talk to, with a `private_key_jwt` client whose private key they hold. */
+async function startInteropIssuer(store: Store): Promise<RunningIssuer> {
   const { publicKey, privateKey } = await generateKeyPair('ES256');
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-interop-'));
-  const config = validateConfig({
-    issuer: url,
-    listen: { host: '127.0.0.1', port },
-    data_dir: dataDir,
-    log_level: 'silent',
-    request_logging: false,
-    resources: [
-      { id: JWT_API, scopes: ['orders:read', 'orders:write'], token_format: 'jwt' },
-      {
-        id: OPAQUE_API,
-        scopes: ['ledger:read'],
-        token_format: 'opaque',
-        introspection_clients: ['resource-server'],
-      },
-    ],
-    clients: [
-      { client_id: 'service', client_secret: SERVICE_SECRET, scope: 'orders:read orders:write ledger:read' },
-      {
-        client_id: 'poster',
-        client_secret: SERVICE_SECRET,
-        token_endpoint_auth_method: 'client_secret_post',
-        scope: 'ledger:read',
-      },
-      { client_id: 'resource-server', client_secret: RS_SECRET, scope: '' },
-      {
-        client_id: 'signer',
-        token_endpoint_auth_method: 'private_key_jwt',
-        jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'signer-1', alg: 'ES256', use: 'sig' }] },
-        scope: 'orders:read ledger:read',
-      },
-    ],
-  });
-  const issuer = await createIssuer(config, {
-    store,
-    env: { GATEHOUSE_MASTER_KEY: MASTER_KEY },
-    logger: createSilentLogger(),
-  });
-  try {
-    await issuer.app.listen({ host: '127.0.0.1', port });
-  } catch (error) {
-    await issuer.close();
-    throw error;
-  }
-  return {
-    url,
-    issuer,
-    signerKey: privateKey,
-    async close() {
-      await issuer.close();
-      rmSync(dataDir, { recursive: true, force: true });
+  const server = await startListeningIssuer(
+    {
+      resources: [
+        { id: JWT_API, scopes: ['orders:read', 'orders:write'], token_format: 'jwt' },
+        {
+          id: OPAQUE_API,
+          scopes: ['ledger:read'],
+          token_format: 'opaque',
+          introspection_clients: ['resource-server'],
+        },
+      ],
+      clients: [
+        {
+          client_id: 'service',
+          client_secret: SERVICE_SECRET,
+          scope: 'orders:read orders:write ledger:read',
+        },
+        {
+          client_id: 'poster',
+          client_secret: SERVICE_SECRET,
+          token_endpoint_auth_method: 'client_secret_post',
+          scope: 'ledger:read',
+        },
+        { client_id: 'resource-server', client_secret: RS_SECRET, scope: '' },
+        {
+          client_id: 'signer',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks: { keys: [{ ...(await exportJWK(publicKey)), kid: 'signer-1', alg: 'ES256', use: 'sig' }] },
+          scope: 'orders:read ledger:read',
+        },
+      ],
     },
-  };
+    { store },
+  );
+  return { ...server, signerKey: privateKey };
 }
 
 for (const backend of storeBackends()) {
   describe(`interop: client_credentials (${backend.name})`, { skip: backend.skipReason }, () => {
-    let store: Store;
     let server: RunningIssuer;
     before(async () => {
-      store = await backend.open();
-      server = await startListeningIssuer(store);
+      server = await startInteropIssuer(await backend.open());
     });
     after(async () => {
       await server?.close();
-      await store?.close();
     });
 
     describe('openid-client', () => {

@@ -4,14 +4,7 @@
  * openid-client redeems it, calls UserInfo and refreshes, validating ID tokens on its own.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
 import { storeBackends } from '@gatehouse/store/testing';
 import * as client from 'openid-client';
 import {
@@ -22,51 +15,27 @@ import {
   signIn,
   VERIFIER,
 } from '../../src/testing/code-grant.js';
-import { TEST_MASTER_KEY, type TestIssuer, testConfigDocument } from '../../src/testing/harness.js';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+import { type TestIssuer, testConfigDocument } from '../../src/testing/harness.js';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
 
 for (const backend of storeBackends()) {
   describe(`interop: code grant, refresh and UserInfo (${backend.name})`, {
     skip: backend.skipReason,
   }, () => {
-    let store: Store;
-    let issuer: Issuer;
+    let server: ListeningIssuer;
     let url: string;
-    let dataDir: string;
     before(async () => {
-      store = await backend.open();
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-interop-'));
-      const config = validateConfig({
-        ...testConfigDocument(codeFlowConfig),
-        issuer: url,
-        listen: { host: '127.0.0.1', port },
-        data_dir: dataDir,
+      server = await startListeningIssuer(testConfigDocument(codeFlowConfig), {
+        store: await backend.open(),
       });
-      issuer = await createIssuer(config, {
-        store,
-        env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-        logger: createSilentLogger(),
-      });
-      await issuer.app.listen({ host: '127.0.0.1', port });
+      url = server.url;
     });
     after(async () => {
-      await issuer?.close();
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await server?.close();
     });
 
     it('redeems a code, reads UserInfo, rotates the refresh token and detects its reuse', async () => {
-      const t = { issuer } as TestIssuer;
+      const t = { issuer: server.issuer } as TestIssuer;
       const alice = await signIn(t);
       const code = await seedCode(t, alice, { scope: 'openid profile email offline_access ledger:read' });
       const config = await client.discovery(

@@ -6,33 +6,13 @@
  * and follows every use_dpop_nonce on its own; the test only retries once as it must.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
 import { storeBackends } from '@gatehouse/store/testing';
 import { calculateJwkThumbprint, decodeJwt, exportJWK } from 'jose';
 import * as oauth from 'oauth4webapi';
 import { codeFlowConfig, REDIRECT, seedCode, signIn, VERIFIER } from '../../src/testing/code-grant.js';
-import {
-  SERVICE_SECRET,
-  TEST_MASTER_KEY,
-  type TestIssuer,
-  testConfigDocument,
-} from '../../src/testing/harness.js';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+import { SERVICE_SECRET, type TestIssuer, testConfigDocument } from '../../src/testing/harness.js';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
 
 /** RFC 9449 §8: a client retries once with the nonce the server just gave it. */
 async function withNonceRetry<T>(run: () => Promise<T>): Promise<T> {
@@ -52,40 +32,25 @@ const insecure = { [oauth.allowInsecureRequests]: true };
 
 for (const backend of storeBackends()) {
   describe(`interop: oauth4webapi DPoP (${backend.name})`, { skip: backend.skipReason }, () => {
-    let store: Store;
-    let issuer: Issuer;
+    let server: ListeningIssuer;
     let url: string;
-    let dataDir: string;
     let as: oauth.AuthorizationServer;
     before(async () => {
-      store = await backend.open();
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-interop-'));
-      const config = validateConfig({
-        ...testConfigDocument({
-          ...codeFlowConfig,
-          clients: [
-            ...codeFlowConfig.clients,
-            {
-              client_id: 'service',
-              client_secret: SERVICE_SECRET,
-              scope: 'orders:read ledger:read',
-              dpop_bound_access_tokens: true,
-            },
-          ],
-        }),
-        issuer: url,
-        listen: { host: '127.0.0.1', port },
-        data_dir: dataDir,
+      const document = testConfigDocument({
+        ...codeFlowConfig,
+        clients: [
+          ...codeFlowConfig.clients,
+          {
+            client_id: 'service',
+            client_secret: SERVICE_SECRET,
+            scope: 'orders:read ledger:read',
+            dpop_bound_access_tokens: true,
+          },
+        ],
         dpop: { require_nonce: true },
       });
-      issuer = await createIssuer(config, {
-        store,
-        env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-        logger: createSilentLogger(),
-      });
-      await issuer.app.listen({ host: '127.0.0.1', port });
+      server = await startListeningIssuer(document, { store: await backend.open() });
+      url = server.url;
       const issuerUrl = new URL(url);
       as = await oauth.processDiscoveryResponse(
         issuerUrl,
@@ -94,9 +59,7 @@ for (const backend of storeBackends()) {
       assert.ok(as.dpop_signing_alg_values_supported?.includes('ES256'));
     });
     after(async () => {
-      await issuer?.close();
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await server?.close();
     });
 
     it('gets a DPoP-bound token with client_credentials, nonce and all', async () => {
@@ -133,7 +96,7 @@ for (const backend of storeBackends()) {
     });
 
     it('redeems a dpop_jkt code as a public client, reads UserInfo and refreshes with the bound refresh token', async () => {
-      const t = { issuer } as TestIssuer;
+      const t = { issuer: server.issuer } as TestIssuer;
       const alice = await signIn(t);
       const client: oauth.Client = { client_id: 'spa' };
       const keyPair = await oauth.generateKeyPair('ES256');

@@ -5,15 +5,7 @@
  * server, receives the logout token and verifies it against the JWKS fetched over HTTP.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
 import { storeBackends } from '@gatehouse/store/testing';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import * as client from 'openid-client';
@@ -25,75 +17,36 @@ import {
   signInBrowser,
 } from '../../src/logout/testing.js';
 import { REDIRECT, seedCode, VERIFIER } from '../../src/testing/code-grant.js';
-import { TEST_MASTER_KEY, type TestIssuer, testConfigDocument } from '../../src/testing/harness.js';
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+import { type TestIssuer, testConfigDocument } from '../../src/testing/harness.js';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
+import { type RelyingPartyServer, startRelyingPartyServer } from '../../src/testing/relying-party-server.js';
 
 for (const backend of storeBackends()) {
   describe(`interop: RP-initiated and back-channel logout with openid-client (${backend.name})`, {
     skip: backend.skipReason,
   }, () => {
-    let store: Store;
-    let issuer: Issuer;
+    let server: ListeningIssuer;
     let url: string;
-    let dataDir: string;
-    let rp: Server;
-    const logoutTokens: string[] = [];
+    let rp: RelyingPartyServer;
 
     before(async () => {
-      rp = createHttpServer((request, response) => {
-        let body = '';
-        request.setEncoding('utf8');
-        request.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        request.on('end', () => {
-          const form = new URLSearchParams(body);
-          if (request.method === 'POST' && form.has('logout_token'))
-            logoutTokens.push(form.get('logout_token')!);
-          response.writeHead(200).end();
-        });
-      });
-      const rpPort = await freePort();
-      await new Promise<void>((resolve) => rp.listen(rpPort, '127.0.0.1', resolve));
-
-      store = await backend.open();
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-interop-'));
-      const config = validateConfig({
-        ...testConfigDocument({
-          clients: logoutClients({ app: `http://127.0.0.1:${rpPort}/backchannel-logout` }),
+      rp = await startRelyingPartyServer();
+      server = await startListeningIssuer(
+        testConfigDocument({
+          clients: logoutClients({ app: `${rp.origin}/backchannel-logout` }),
           users: logoutUsers,
         }),
-        issuer: url,
-        listen: { host: '127.0.0.1', port },
-        data_dir: dataDir,
-      });
-      issuer = await createIssuer(config, {
-        store,
-        env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-        logger: createSilentLogger(),
-      });
-      await issuer.app.listen({ host: '127.0.0.1', port });
+        { store: await backend.open() },
+      );
+      url = server.url;
     });
     after(async () => {
-      await issuer?.close();
-      await store?.close();
-      rp?.closeAllConnections();
-      await new Promise<void>((resolve) => (rp ? rp.close(() => resolve()) : resolve()));
-      rmSync(dataDir, { recursive: true, force: true });
+      await server?.close();
+      await rp?.close();
     });
 
     it('signs out through the URL openid-client builds, and the RP verifies the logout token', async () => {
-      const t = { issuer } as TestIssuer;
+      const t = { issuer: server.issuer } as TestIssuer;
       const alice = await signInBrowser(t);
       const code = await seedCode(t, alice, { scope: 'openid profile' });
       const config = await client.discovery(
@@ -136,10 +89,10 @@ for (const backend of storeBackends()) {
       assert.equal(confirmed.status, 303);
       assert.equal(confirmed.headers.get('location'), 'https://app.test/bye?state=st-123');
 
-      await issuer.context.backchannelLogout.idle();
-      assert.equal(logoutTokens.length, 1);
+      await server.issuer.context.backchannelLogout.idle();
+      assert.equal(rp.logoutTokens.length, 1);
       const jwks = createRemoteJWKSet(new URL(config.serverMetadata().jwks_uri!));
-      const { payload } = await jwtVerify(logoutTokens[0]!, jwks, {
+      const { payload } = await jwtVerify(rp.logoutTokens[0]!, jwks, {
         issuer: url,
         audience: 'web-app',
         typ: 'logout+jwt',

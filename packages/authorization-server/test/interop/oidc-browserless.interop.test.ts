@@ -7,114 +7,37 @@
  * the app. Every error path a client can hit is checked with its exact code.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createIssuer, type Issuer, validateConfig } from '@gatehouse/authorization-server';
-import { createSilentLogger } from '@gatehouse/core';
-import type { Store } from '@gatehouse/store';
 import { storeBackends } from '@gatehouse/store/testing';
 import { decodeProtectedHeader } from 'jose';
 import * as client from 'openid-client';
-import { APP_SECRET, PASSWORD, REDIRECT } from '../../src/testing/browser-flow.js';
-import { TEST_MASTER_KEY, testConfigDocument } from '../../src/testing/harness.js';
+import { APP_SECRET, csrfTokenOf, PASSWORD, REDIRECT } from '../../src/testing/browser-flow.js';
+import { FormBrowser, redirectLocation } from '../../src/testing/form-browser.js';
+import { testConfigDocument } from '../../src/testing/harness.js';
+import { type ListeningIssuer, startListeningIssuer } from '../../src/testing/listening-issuer.js';
 
 const OTHER_REDIRECT = 'https://app.test/other-callback';
 const SIGNED_OUT = 'https://app.test/signed-out';
 /** What the app asks for; `roles` is not in its registered scope, so it is dropped. */
 const REQUESTED = 'openid profile email roles offline_access orders:read';
 
-const config = (url: string, port: number, dataDir: string) =>
-  validateConfig({
-    ...testConfigDocument({
-      clients: [
-        {
-          client_id: 'web-app',
-          client_name: 'Web App',
-          client_secret: APP_SECRET,
-          grant_types: ['authorization_code', 'refresh_token'],
-          redirect_uris: [REDIRECT, OTHER_REDIRECT],
-          post_logout_redirect_uris: [SIGNED_OUT],
-          // OpenID scopes beside the API scope: the app may not have `roles`.
-          scope: 'openid profile email offline_access orders:read',
-        },
-        // Named by the test config's opaque API as its introspection client.
-        { client_id: 'resource-server', client_secret: APP_SECRET, scope: '' },
-      ],
-      users: [{ username: 'alice', name: 'Alice Example', email: 'alice@example.test', password: PASSWORD }],
-    }),
-    issuer: url,
-    listen: { host: '127.0.0.1', port },
-    data_dir: dataDir,
-  });
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
-
-/** A browser's cookies for one origin, kept by hand between fetch calls. */
-class CookieJar {
-  private readonly cookies = new Map<string, string>();
-  take(res: Response): void {
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      if (/max-age=0/i.test(line)) this.cookies.delete(pair!.slice(0, eq));
-      else this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-  }
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
-  }
-}
-
-/** The person's browser: follows nothing by itself, so every hop can be checked. */
-class Browser {
-  readonly jar = new CookieJar();
-  constructor(private readonly base: string) {}
-
-  async get(url: string | URL): Promise<Response> {
-    const res = await fetch(new URL(url, this.base), {
-      redirect: 'manual',
-      headers: { cookie: this.jar.header() },
-    });
-    this.jar.take(res);
-    return res;
-  }
-
-  async post(path: string, form: Record<string, string | string[]>): Promise<Response> {
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(form)) {
-      for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-    }
-    const res = await fetch(new URL(path, this.base), {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { cookie: this.jar.header() },
-      body,
-    });
-    this.jar.take(res);
-    return res;
-  }
-}
-
-function location(res: Response, base: string): URL {
-  assert.ok([302, 303].includes(res.status), `expected a redirect, got ${res.status}`);
-  return new URL(res.headers.get('location')!, base);
-}
-
-function csrfTokenOf(page: string): string {
-  const match = /name="csrf_token" value="([^"]+)"/.exec(page);
-  assert.ok(match, 'the page has a CSRF field');
-  return match[1]!;
-}
+const config = testConfigDocument({
+  clients: [
+    {
+      client_id: 'web-app',
+      client_name: 'Web App',
+      client_secret: APP_SECRET,
+      grant_types: ['authorization_code', 'refresh_token'],
+      redirect_uris: [REDIRECT, OTHER_REDIRECT],
+      post_logout_redirect_uris: [SIGNED_OUT],
+      // OpenID scopes beside the API scope: the app may not have `roles`.
+      scope: 'openid profile email offline_access orders:read',
+    },
+    // Named by the test config's opaque API as its introspection client.
+    { client_id: 'resource-server', client_secret: APP_SECRET, scope: '' },
+  ],
+  users: [{ username: 'alice', name: 'Alice Example', email: 'alice@example.test', password: PASSWORD }],
+});
 
 /** The scopes the consent page offers to untick (`openid` is not among them). */
 function offeredScopes(page: string): string[] {
@@ -151,22 +74,12 @@ for (const backend of storeBackends()) {
   describe(`interop: openid-client through the sign-in pages (${backend.name})`, {
     skip: backend.skipReason,
   }, () => {
-    let store: Store;
-    let issuer: Issuer;
+    let server: ListeningIssuer;
     let url: string;
-    let dataDir: string;
     let rp: client.Configuration;
     before(async () => {
-      store = await backend.open();
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-interop-'));
-      issuer = await createIssuer(config(url, port, dataDir), {
-        store,
-        env: { GATEHOUSE_MASTER_KEY: TEST_MASTER_KEY },
-        logger: createSilentLogger(),
-      });
-      await issuer.app.listen({ host: '127.0.0.1', port });
+      server = await startListeningIssuer(config, { store: await backend.open() });
+      url = server.url;
       // No id_token_signed_response_alg: openid-client then accepts what discovery lists in
       // id_token_signing_alg_values_supported, and our default is RS256.
       rp = await client.discovery(new URL(url), 'web-app', undefined, client.ClientSecretBasic(APP_SECRET), {
@@ -174,20 +87,18 @@ for (const backend of storeBackends()) {
       });
     });
     after(async () => {
-      await issuer?.close();
-      await store?.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await server?.close();
     });
 
     /** Signs alice in on the login page; returns where the login POST sent the browser. */
-    async function signIn(browser: Browser, loginUrl: URL): Promise<URL> {
+    async function signIn(browser: FormBrowser, loginUrl: URL): Promise<URL> {
       assert.equal(loginUrl.pathname, '/login');
       const page = await browser.get(loginUrl);
       assert.equal(page.status, 200);
       assert.equal(page.headers.get('cache-control'), 'no-store');
       const html = await page.text();
       assert.match(html, /^<!doctype html>\n<html lang="en">/);
-      return location(
+      return redirectLocation(
         await browser.post('/login', {
           csrf_token: csrfTokenOf(html),
           interaction_id: loginUrl.searchParams.get('interaction')!,
@@ -202,8 +113,8 @@ for (const backend of storeBackends()) {
      * Drives the browser from the authorization URL back to the app: sign-in when needed, and
      * consent with `keep` (all offered scopes when omitted). Returns the callback URL.
      */
-    async function authorizeInBrowser(browser: Browser, start: URL, keep?: string[]): Promise<URL> {
-      let next = location(await browser.get(start), url);
+    async function authorizeInBrowser(browser: FormBrowser, start: URL, keep?: string[]): Promise<URL> {
+      let next = redirectLocation(await browser.get(start), url);
       for (let hop = 0; hop < 6; hop++) {
         if (next.href.startsWith(REDIRECT) || next.href.startsWith(OTHER_REDIRECT)) return next;
         if (next.pathname === '/login') {
@@ -215,7 +126,7 @@ for (const backend of storeBackends()) {
           // ui_locales=de-CH en: no German text, so the first supported locale, English.
           assert.match(html, /^<!doctype html>\n<html lang="en">/);
           const offered = offeredScopes(html);
-          next = location(
+          next = redirectLocation(
             await browser.post('/consent', {
               csrf_token: csrfTokenOf(html),
               interaction_id: next.searchParams.get('interaction')!,
@@ -225,7 +136,7 @@ for (const backend of storeBackends()) {
             url,
           );
         } else {
-          next = location(await browser.get(next), url);
+          next = redirectLocation(await browser.get(next), url);
         }
       }
       assert.fail(`the browser never got back to the app (last at ${next.href})`);
@@ -243,24 +154,24 @@ for (const backend of storeBackends()) {
       });
 
     describe('the code flow', () => {
-      let alice: Browser;
+      let alice: FormBrowser;
       let tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
       before(() => {
-        alice = new Browser(url);
+        alice = new FormBrowser(url);
       });
 
       it('signs in, takes partial consent and redeems the code with every RP check', async () => {
         const { url: start, checks } = await authorizationRequest(rp, { ui_locales: 'de-CH en' });
-        const loginUrl = location(await alice.get(start), url);
+        const loginUrl = redirectLocation(await alice.get(start), url);
         const afterLogin = await signIn(alice, loginUrl);
         assert.equal(afterLogin.pathname, '/authorize');
-        const consentUrl = location(await alice.get(afterLogin), url);
+        const consentUrl = redirectLocation(await alice.get(afterLogin), url);
         assert.equal(consentUrl.pathname, '/consent');
         const page = await (await alice.get(consentUrl)).text();
         // `roles` is not the app's to ask for; `openid` cannot be unticked.
         assert.deepEqual(offeredScopes(page).sort(), ['email', 'offline_access', 'orders:read', 'profile']);
-        const callback = location(
+        const callback = redirectLocation(
           await alice.post('/consent', {
             csrf_token: csrfTokenOf(page),
             interaction_id: consentUrl.searchParams.get('interaction')!,
@@ -281,7 +192,7 @@ for (const backend of storeBackends()) {
         assert.equal(tokens.access_token.split('.').length, 3, 'orders:read is a JWT API');
         assert.equal(decodeProtectedHeader(tokens.id_token!).alg, 'RS256', 'the ID-token default');
         const claims = tokens.claims()!;
-        const alice1 = await store.users.findByUsername('alice');
+        const alice1 = await server.issuer.context.store.users.findByUsername('alice');
         assert.equal(claims.sub, alice1!.id);
         assert.equal(claims['nonce'], checks.expectedNonce);
         assert.ok(typeof claims['sid'] === 'string');
@@ -316,7 +227,7 @@ for (const backend of storeBackends()) {
         const { url: start, checks } = await authorizationRequest(rp, {
           scope: 'openid profile orders:read',
         });
-        const callback = location(await alice.get(start), url);
+        const callback = redirectLocation(await alice.get(start), url);
         assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT);
         const again = await client.authorizationCodeGrant(rp, callback, checks);
         assert.equal(again.scope, 'openid profile orders:read');
@@ -324,9 +235,9 @@ for (const backend of storeBackends()) {
     });
 
     describe('error paths, each with its exact code', () => {
-      let alice: Browser;
+      let alice: FormBrowser;
       before(async () => {
-        alice = new Browser(url);
+        alice = new FormBrowser(url);
         // Signed in with consent to everything offered: later requests come straight back.
         const { url: start } = await authorizationRequest(rp);
         await authorizeInBrowser(alice, start);
@@ -360,8 +271,8 @@ for (const backend of storeBackends()) {
 
       it('answers prompt=none without a session with a login_required redirect', async () => {
         const { url: start, checks } = await authorizationRequest(rp, { prompt: 'none' });
-        const res = await new Browser(url).get(start);
-        const callback = location(res, url);
+        const res = await new FormBrowser(url).get(start);
+        const callback = redirectLocation(res, url);
         assert.equal(`${callback.origin}${callback.pathname}`, REDIRECT);
         assert.equal(callback.searchParams.get('error'), 'login_required');
         assert.equal(callback.searchParams.get('state'), checks.expectedState);
@@ -370,7 +281,7 @@ for (const backend of storeBackends()) {
 
       it('shows an error page, and redirects nowhere, for an unregistered redirect_uri', async () => {
         const { url: start } = await authorizationRequest(rp, { redirect_uri: 'https://evil.test/cb' });
-        const res = await new Browser(url).get(start);
+        const res = await new FormBrowser(url).get(start);
         assert.equal(res.status, 400);
         assert.equal(res.headers.get('location'), null);
         assert.match(String(res.headers.get('content-type')), /^text\/html/);
@@ -380,7 +291,7 @@ for (const backend of storeBackends()) {
       it('redirects unsupported_response_type for response_type=token', async () => {
         const { url: start, checks } = await authorizationRequest(rp);
         start.searchParams.set('response_type', 'token');
-        const callback = location(await new Browser(url).get(start), url);
+        const callback = redirectLocation(await new FormBrowser(url).get(start), url);
         assert.equal(callback.searchParams.get('error'), 'unsupported_response_type');
         assert.equal(callback.searchParams.get('iss'), url);
         await rejectsWith(client.authorizationCodeGrant(rp, callback, checks), 'unsupported_response_type');
@@ -392,7 +303,7 @@ for (const backend of storeBackends()) {
           code_challenge: verifier,
           code_challenge_method: 'plain',
         });
-        const callback = location(await new Browser(url).get(start), url);
+        const callback = redirectLocation(await new FormBrowser(url).get(start), url);
         assert.equal(callback.searchParams.get('error'), 'invalid_request');
         await rejectsWith(client.authorizationCodeGrant(rp, callback, checks), 'invalid_request');
       });
@@ -400,7 +311,7 @@ for (const backend of storeBackends()) {
 
     describe('RP-initiated logout', () => {
       it('signs the person out through end_session_endpoint and returns to the app with state', async () => {
-        const browser = new Browser(url);
+        const browser = new FormBrowser(url);
         const { url: start, checks } = await authorizationRequest(rp, { scope: 'openid profile' });
         const callback = await authorizeInBrowser(browser, start);
         const tokens = await client.authorizationCodeGrant(rp, callback, checks);
@@ -416,7 +327,7 @@ for (const backend of storeBackends()) {
         const html = await confirm.text();
         const logoutId = /name="logout_id" value="([^"]+)"/.exec(html)?.[1];
         assert.ok(logoutId);
-        const back = location(
+        const back = redirectLocation(
           await browser.post('/logout', {
             csrf_token: csrfTokenOf(html),
             logout_id: logoutId,
@@ -429,7 +340,7 @@ for (const backend of storeBackends()) {
 
         // The session is gone, and with it the tokens it issued without offline_access.
         const silent = await authorizationRequest(rp, { prompt: 'none', scope: 'openid profile' });
-        const answer = location(await browser.get(silent.url), url);
+        const answer = redirectLocation(await browser.get(silent.url), url);
         assert.equal(answer.searchParams.get('error'), 'login_required');
         assert.equal(await isActive(tokens.access_token), false);
       });
