@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from '../command.js';
-import { readLogins, type StoredLogin } from '../credentials/credentials-file.js';
+import { readLogins, type StoredLogin, saveLogin } from '../credentials/credentials-file.js';
 import { commands, main } from '../main.js';
 import type { CliRun } from '../testing/run-cli.js';
 import { createLoginCommand } from './login.js';
@@ -104,6 +105,28 @@ export function createLoginSandbox(options: LoginSandboxOptions = {}) {
       rmSync(home, { recursive: true, force: true });
       rmSync(cwd, { recursive: true, force: true });
     },
+  };
+}
+
+export type LoginSandbox = ReturnType<typeof createLoginSandbox>;
+
+/**
+ * For a describe block: makes sandboxes with `logins` already stored, and removes each one
+ * after its test.
+ */
+export function sandboxesWithLogins(): (
+  logins: StoredLogin | StoredLogin[],
+  options?: LoginSandboxOptions,
+) => LoginSandbox {
+  const sandboxes: LoginSandbox[] = [];
+  afterEach(() => {
+    for (const sandbox of sandboxes.splice(0)) sandbox.cleanup();
+  });
+  return (logins, options = {}) => {
+    const sandbox = createLoginSandbox(options);
+    sandboxes.push(sandbox);
+    for (const login of [logins].flat()) saveLogin(sandbox.home, login);
+    return sandbox;
   };
 }
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { type DeviceAuthorizationResponse, OperationProcessingError } from 'oauth4webapi';
 import QRCode from 'qrcode';
 import { type CliIO, type Command, UsageError } from '../command.js';
@@ -11,6 +10,7 @@ import { connect, discoverIssuer, type IssuerConnection } from '../device-client
 import { DeviceLoginError, pollForTokens } from '../device-client/poll-for-tokens.js';
 import { revokeToken } from '../device-client/revoke-token.js';
 import { fetchUserInfo } from '../device-client/user-info.js';
+import { parseLoginArgs } from './login-args.js';
 import { type LoginEnvironment, processLoginEnvironment } from './login-environment.js';
 import { ISSUER_OPTION_HELP, loginIssuer } from './login-issuer.js';
 import { waitingDisplay } from './login-progress.js';
@@ -52,24 +52,17 @@ export function createLoginCommand(environment: () => LoginEnvironment = process
     summary: 'sign in at an issuer from this terminal (device grant)',
     help: HELP,
     async run(args, io) {
-      const { values, positionals } = parseArgs({
+      const values = parseLoginArgs(
         args,
-        options: {
-          issuer: { type: 'string' },
-          config: { type: 'string', short: 'c' },
+        io,
+        { name: 'login', help: HELP },
+        {
           'client-id': { type: 'string' },
           scope: { type: 'string' },
           'no-browser': { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
         },
-        allowPositionals: true,
-        strict: true,
-      });
-      if (values.help) {
-        io.out(HELP);
-        return 0;
-      }
-      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'login');
+      );
+      if (!values) return 0; // --help was asked for, and shown
       const clientId = values['client-id'] ?? DEFAULT_CLIENT_ID;
       if (clientId === '') throw new UsageError('--client-id must not be empty', 'login');
       const scope = (values.scope ?? DEFAULT_SCOPE).split(/\s+/).filter(Boolean).join(' ');

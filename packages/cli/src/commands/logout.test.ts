@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { type StoredLogin, saveLogin } from '../credentials/credentials-file.js';
-import { createLoginSandbox, fakeIssuer, ISSUER, type LoginSandboxOptions } from './login.testing.js';
+import { describe, it } from 'node:test';
+import type { StoredLogin } from '../credentials/credentials-file.js';
+import { fakeIssuer, ISSUER, sandboxesWithLogins } from './login.testing.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -20,16 +20,7 @@ function storedLogin(overrides: Partial<StoredLogin> = {}): StoredLogin {
 }
 
 describe('gatehouse logout', () => {
-  const sandboxes: ReturnType<typeof createLoginSandbox>[] = [];
-  afterEach(() => {
-    for (const sandbox of sandboxes.splice(0)) sandbox.cleanup();
-  });
-  const sandboxWith = (login: StoredLogin, options: LoginSandboxOptions = {}) => {
-    const sandbox = createLoginSandbox(options);
-    sandboxes.push(sandbox);
-    saveLogin(sandbox.home, login);
-    return sandbox;
-  };
+  const sandboxWith = sandboxesWithLogins();
 
   it('revokes the refresh token as a public client (RFC 7009 §2.1) and deletes the login', async () => {
     const issuer = fakeIssuer();
@@ -92,9 +83,7 @@ describe('gatehouse logout', () => {
   });
 
   it('says there is nothing to do without a login', async () => {
-    const sandbox = createLoginSandbox();
-    sandboxes.push(sandbox);
-    const { code, err } = await sandbox.run('logout');
+    const { code, err } = await sandboxWith([]).run('logout');
     assert.equal(code, 1);
     assert.match(err, /not signed in; run 'gatehouse login'/);
   });

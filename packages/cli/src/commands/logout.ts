@@ -1,12 +1,11 @@
-import { parseArgs } from 'node:util';
-import { type Command, UsageError } from '../command.js';
-import { cliHomeDir } from '../credentials/config-home.js';
+import type { Command } from '../command.js';
 import { readLogins, removeLogin } from '../credentials/credentials-file.js';
 import { withCredentialsLock } from '../credentials/credentials-lock.js';
 import { describeFailure } from '../device-client/issuer-connection.js';
 import { type RevocationOutcome, revokeToken } from '../device-client/revoke-token.js';
+import { chooseStoredLogin, parseLoginArgs } from './login-args.js';
 import { type LoginEnvironment, processLoginEnvironment } from './login-environment.js';
-import { ISSUER_OPTION_HELP, storedLoginFor } from './login-issuer.js';
+import { ISSUER_OPTION_HELP } from './login-issuer.js';
 import { connectToLogin } from './token.js';
 
 const HELP = `Usage: gatehouse logout [--issuer URL]
@@ -26,24 +25,10 @@ export function createLogoutCommand(environment: () => LoginEnvironment = proces
     summary: "revoke and forget the tokens of 'gatehouse login'",
     help: HELP,
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args,
-        options: {
-          issuer: { type: 'string' },
-          config: { type: 'string', short: 'c' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-      if (values.help) {
-        io.out(HELP);
-        return 0;
-      }
-      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'logout');
+      const flags = parseLoginArgs(args, io, { name: 'logout', help: HELP });
+      if (!flags) return 0; // --help was asked for, and shown
       const env = environment();
-      const dir = cliHomeDir(io.env);
-      const login = storedLoginFor(readLogins(dir), values, io, 'logout');
+      const { dir, login } = chooseStoredLogin(flags, io, 'logout');
       return withCredentialsLock(dir, async () => {
         // Under the lock, so a concurrent 'gatehouse token' cannot rotate the refresh token
         // between the revocation and the deletion.

@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { type StoredLogin, saveLogin } from '../credentials/credentials-file.js';
-import {
-  createLoginSandbox,
-  fakeIssuer,
-  ISSUER,
-  idToken,
-  type LoginSandboxOptions,
-} from './login.testing.js';
+import { describe, it } from 'node:test';
+import type { StoredLogin } from '../credentials/credentials-file.js';
+import { fakeIssuer, ISSUER, idToken, sandboxesWithLogins } from './login.testing.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -27,16 +21,7 @@ function storedLogin(overrides: Partial<StoredLogin> = {}): StoredLogin {
 }
 
 describe('gatehouse token', () => {
-  const sandboxes: ReturnType<typeof createLoginSandbox>[] = [];
-  afterEach(() => {
-    for (const sandbox of sandboxes.splice(0)) sandbox.cleanup();
-  });
-  const sandboxWith = (logins: StoredLogin[], options: LoginSandboxOptions = {}) => {
-    const sandbox = createLoginSandbox(options);
-    sandboxes.push(sandbox);
-    for (const login of logins) saveLogin(sandbox.home, login);
-    return sandbox;
-  };
+  const sandboxWith = sandboxesWithLogins();
 
   it('says to run gatehouse login when there is no login', async () => {
     const { code, out, err } = await sandboxWith([]).run('token');

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
-import { type Command, UsageError } from '../command.js';
-import { cliHomeDir } from '../credentials/config-home.js';
-import { readLogins, type StoredLogin } from '../credentials/credentials-file.js';
+import type { Command } from '../command.js';
+import type { StoredLogin } from '../credentials/credentials-file.js';
 import { freshLogin } from '../credentials/fresh-login.js';
 import { connect, discoverIssuer, type IssuerConnection } from '../device-client/issuer-connection.js';
+import { chooseStoredLogin, parseLoginArgs } from './login-args.js';
 import { type LoginEnvironment, processLoginEnvironment } from './login-environment.js';
-import { ISSUER_OPTION_HELP, storedLoginFor } from './login-issuer.js';
+import { ISSUER_OPTION_HELP } from './login-issuer.js';
 
 const HELP = `Usage: gatehouse token [--issuer URL]
 
@@ -37,8 +36,7 @@ export async function freshStoredLogin(
   env: LoginEnvironment,
   command: string,
 ): Promise<StoredLogin> {
-  const dir = cliHomeDir(io.env);
-  const chosen = storedLoginFor(readLogins(dir), flags, io, command);
+  const { dir, login: chosen } = chooseStoredLogin(flags, io, command);
   return freshLogin(dir, chosen.issuer, {
     now: () => Math.floor(env.now() / 1000),
     connect: (login) => connectToLogin(login, env),
@@ -51,22 +49,9 @@ export function createTokenCommand(environment: () => LoginEnvironment = process
     summary: "print a fresh access token from 'gatehouse login', for scripts",
     help: HELP,
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args,
-        options: {
-          issuer: { type: 'string' },
-          config: { type: 'string', short: 'c' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-      if (values.help) {
-        io.out(HELP);
-        return 0;
-      }
-      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'token');
-      const login = await freshStoredLogin(values, io, environment(), 'token');
+      const flags = parseLoginArgs(args, io, { name: 'token', help: HELP });
+      if (!flags) return 0; // --help was asked for, and shown
+      const login = await freshStoredLogin(flags, io, environment(), 'token');
       io.out(login.accessToken);
       return 0;
     },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { type StoredLogin, saveLogin } from '../credentials/credentials-file.js';
-import { createLoginSandbox, fakeIssuer, ISSUER, type LoginSandboxOptions } from './login.testing.js';
+import { describe, it } from 'node:test';
+import type { StoredLogin } from '../credentials/credentials-file.js';
+import { fakeIssuer, ISSUER, sandboxesWithLogins } from './login.testing.js';
 
 const NOW = Math.floor(Date.now() / 1000);
 
@@ -21,16 +21,7 @@ function storedLogin(overrides: Partial<StoredLogin> = {}): StoredLogin {
 }
 
 describe('gatehouse whoami', () => {
-  const sandboxes: ReturnType<typeof createLoginSandbox>[] = [];
-  afterEach(() => {
-    for (const sandbox of sandboxes.splice(0)) sandbox.cleanup();
-  });
-  const sandboxWith = (login: StoredLogin, options: LoginSandboxOptions = {}) => {
-    const sandbox = createLoginSandbox(options);
-    sandboxes.push(sandbox);
-    saveLogin(sandbox.home, login);
-    return sandbox;
-  };
+  const sandboxWith = sandboxesWithLogins();
 
   it('shows issuer, subject, name, email, scopes and expiry from the ID token, and no token', async () => {
     const issuer = fakeIssuer();

@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { formatTime } from '../cli-config.js';
-import { type Command, UsageError } from '../command.js';
+import type { Command } from '../command.js';
 import type { StoredLogin } from '../credentials/credentials-file.js';
 import { fetchUserInfo } from '../device-client/user-info.js';
+import { parseLoginArgs } from './login-args.js';
 import { type LoginEnvironment, processLoginEnvironment } from './login-environment.js';
 import { ISSUER_OPTION_HELP } from './login-issuer.js';
 import { connectToLogin, freshStoredLogin } from './token.js';
@@ -25,24 +25,10 @@ export function createWhoamiCommand(environment: () => LoginEnvironment = proces
     summary: "show who 'gatehouse login' signed in, with scopes and expiry",
     help: HELP,
     async run(args, io) {
-      const { values, positionals } = parseArgs({
-        args,
-        options: {
-          issuer: { type: 'string' },
-          config: { type: 'string', short: 'c' },
-          json: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        allowPositionals: true,
-        strict: true,
-      });
-      if (values.help) {
-        io.out(HELP);
-        return 0;
-      }
-      if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`, 'whoami');
+      const flags = parseLoginArgs(args, io, { name: 'whoami', help: HELP }, { json: { type: 'boolean' } });
+      if (!flags) return 0; // --help was asked for, and shown
       const env = environment();
-      const login = await freshStoredLogin(values, io, env, 'whoami');
+      const login = await freshStoredLogin(flags, io, env, 'whoami');
       const claims: Record<string, unknown> = { ...login.claims };
       let note: string | undefined;
       // OIDC Core §5.4: an ID token may leave profile claims to UserInfo; ask it only when
@@ -67,7 +53,7 @@ export function createWhoamiCommand(environment: () => LoginEnvironment = proces
         access_token_expires_at: login.expiresAt === undefined ? undefined : formatTime(login.expiresAt),
         refresh_token: login.refreshToken !== undefined,
       };
-      if (values.json) {
+      if (flags.json) {
         io.out(JSON.stringify(summary, null, 2));
         return 0;
       }
