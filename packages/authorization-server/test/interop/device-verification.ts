@@ -5,42 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { PASSWORD } from '../../src/testing/device-flow.js';
-
-/** A browser without JavaScript: fetch, a cookie jar, redirects followed by hand. */
-export class FormBrowser {
-  private readonly cookies = new Map<string, string>();
-
-  async get(url: string): Promise<{ status: number; body: string; location: string | null }> {
-    return this.send(url, { method: 'GET' });
-  }
-
-  async post(url: string, form: Record<string, string | string[]>) {
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(form)) {
-      for (const v of Array.isArray(value) ? value : [value]) body.append(name, v);
-    }
-    return this.send(url, {
-      method: 'POST',
-      body,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
-  }
-
-  private async send(url: string, init: RequestInit) {
-    const headers = new Headers(init.headers);
-    if (this.cookies.size > 0) {
-      headers.set('cookie', [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '));
-    }
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      if (/Max-Age=0/i.test(line)) this.cookies.delete(pair!.slice(0, eq));
-      else this.cookies.set(pair!.slice(0, eq), pair!.slice(eq + 1));
-    }
-    return { status: res.status, body: await res.text(), location: res.headers.get('location') };
-  }
-}
+import { FormBrowser } from '../../src/testing/form-browser.js';
 
 function field(body: string, name: string): string {
   const match = new RegExp(`name="${name}" value="([^"]+)"`).exec(body);
@@ -54,26 +19,28 @@ export async function decideInBrowser(
   decision: 'approve' | 'deny',
   scopes: string[],
 ): Promise<string> {
-  const browser = new FormBrowser();
+  const browser = new FormBrowser(new URL(verificationUriComplete).origin);
   const login = await browser.get(verificationUriComplete);
+  const loginPage = await login.text();
   assert.equal(login.status, 200);
-  assert.match(login.body, /<h1>Sign in<\/h1>/);
-  const signedIn = await browser.post(new URL('/device/login', verificationUriComplete).href, {
-    csrf_token: field(login.body, 'csrf_token'),
-    interaction_id: field(login.body, 'interaction_id'),
+  assert.match(loginPage, /<h1>Sign in<\/h1>/);
+  const signedIn = await browser.post('/device/login', {
+    csrf_token: field(loginPage, 'csrf_token'),
+    interaction_id: field(loginPage, 'interaction_id'),
     username: 'alice',
     password: PASSWORD,
   });
   assert.equal(signedIn.status, 303);
-  const consent = await browser.get(signedIn.location!);
+  const consent = await browser.get(signedIn.headers.get('location')!);
+  const consentPage = await consent.text();
   assert.equal(consent.status, 200);
-  assert.match(consent.body, /Gatehouse CLI/);
-  const done = await browser.post(new URL('/device/decision', verificationUriComplete).href, {
-    csrf_token: field(consent.body, 'csrf_token'),
-    user_code: field(consent.body, 'user_code'),
+  assert.match(consentPage, /Gatehouse CLI/);
+  const done = await browser.post('/device/decision', {
+    csrf_token: field(consentPage, 'csrf_token'),
+    user_code: field(consentPage, 'user_code'),
     decision,
     scope: scopes,
   });
   assert.equal(done.status, 200);
-  return done.body;
+  return done.text();
 }
