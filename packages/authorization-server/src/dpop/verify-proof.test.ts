@@ -115,6 +115,10 @@ describe('verifyDpopProof (RFC 9449 §4.3)', () => {
     await rejects(key.proof({ htu: TOKEN_URL, claims: { iat: 'now' } }), 'invalid_dpop_proof');
   });
 
+  it('refuses a jti with NUL, which the replay store could not keep on PostgreSQL', async () => {
+    await rejects(key.proof({ htu: TOKEN_URL, jti: 'a\0b' }), 'invalid_dpop_proof');
+  });
+
   it('checks ath against the access token it comes with (§4.3 item 12)', async () => {
     const urls = [`${TEST_ISSUER}/userinfo`];
     const proof = (accessToken?: string) =>

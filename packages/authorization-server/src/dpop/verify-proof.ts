@@ -141,6 +141,9 @@ async function verifySignedProof(ctx: IssuerContext, proof: string) {
       throw invalidProof(`${claim} not a string`);
   }
   if (payload.jti!.length > MAX_JTI_LENGTH) throw invalidProof('jti too long');
+  // The jti goes into the replay store, and PostgreSQL cannot store U+0000 in text; no client
+  // picks a jti with it, so a proof carrying one is refused like any other malformed proof.
+  if (payload.jti!.includes('\0')) throw invalidProof('jti contains NUL');
   return { header, payload, jwk: jwk as JWK };
 }
 
