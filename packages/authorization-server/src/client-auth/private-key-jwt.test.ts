@@ -196,6 +196,16 @@ for (const backend of storeBackends()) {
       await assertInvalidClient(await assertion({ claims: { jti: undefined } }));
     });
 
+    it('rejects a jti that is not a string of at most 256 characters without NUL, and stores none of them', async () => {
+      // A random 4000-character jti overflowed the replay store's PostgreSQL index; NUL cannot
+      // be stored in PostgreSQL text at all. Both were 500s there.
+      for (const jti of [randomBytes(3000).toString('base64url'), 'a\0b', '', 42, ['a']]) {
+        await assertInvalidClient(await assertion({ claims: { jti } }));
+      }
+      const longest = 'j'.repeat(256);
+      assert.equal((await tokenRequest(await assertion({ claims: { jti: longest } }))).statusCode, 200);
+    });
+
     it('accepts an assertion that expires 600 seconds from now', async () => {
       const res = await tokenRequest(await assertion({ claims: { exp: epochSeconds(t.clock) + 600 } }));
       assert.equal(res.statusCode, 200);

@@ -9,6 +9,11 @@ export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'
 /** The longest lifetime an assertion may claim: it bounds how long its jti is remembered. */
 const MAX_ASSERTION_LIFETIME = 600;
 const CLOCK_TOLERANCE = 30;
+/**
+ * Longest `jti` remembered. It is a key of the replay store, whose PostgreSQL index cannot hold
+ * a few kilobytes; a unique identifier (RFC 7519 §4.1.7) needs nowhere near this.
+ */
+const MAX_JTI_LENGTH = 256;
 
 const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
@@ -47,7 +52,11 @@ export async function verifyClientAssertion(
       `client assertion expires too far in the future (${exp - now}s > ${MAX_ASSERTION_LIFETIME}s)`,
     );
   }
-  const jti = payload.jti!;
+  const jti = payload.jti;
+  // RFC 7519 §4.1.7: jti is a string. NUL cannot be stored in PostgreSQL text.
+  if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH || jti.includes('\0')) {
+    throw invalidClient('client assertion jti is not a string of at most 256 characters without NUL');
+  }
   const fresh = await ctx.store.replay.useOnce(
     'client_assertion',
     `${client.clientId}:${jti}`,
