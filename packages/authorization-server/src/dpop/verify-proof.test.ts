@@ -115,6 +115,15 @@ describe('verifyDpopProof (RFC 9449 §4.3)', () => {
     await rejects(key.proof({ htu: TOKEN_URL, claims: { iat: 'now' } }), 'invalid_dpop_proof');
   });
 
+  it('refuses a jwk WebCrypto cannot import (a point not on the curve), once a 500', async () => {
+    for (const x of ['a'.repeat(6000), key.publicJwk.y!]) {
+      await rejects(
+        key.proof({ htu: TOKEN_URL, header: { jwk: { ...key.publicJwk, x } } }),
+        'invalid_dpop_proof',
+      );
+    }
+  });
+
   it('refuses a jti with NUL, which the replay store could not keep on PostgreSQL', async () => {
     await rejects(key.proof({ htu: TOKEN_URL, jti: 'a\0b' }), 'invalid_dpop_proof');
   });

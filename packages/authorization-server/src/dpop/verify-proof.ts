@@ -131,8 +131,11 @@ async function verifySignedProof(ctx: IssuerContext, proof: string) {
       requiredClaims: ['jti', 'htm', 'htu', 'iat'],
     }));
   } catch (error) {
-    if (error instanceof errors.JOSEError || error instanceof TypeError) {
-      throw invalidProof(`${error instanceof errors.JOSEError ? error.code : 'TypeError'}: ${error.message}`);
+    // WebCrypto refuses a jwk it cannot import (an EC point off the curve, a truncated
+    // coordinate) with a DOMException that jose passes on: the proof's key, so the proof's fault.
+    if (error instanceof errors.JOSEError || error instanceof TypeError || error instanceof DOMException) {
+      const kind = error instanceof errors.JOSEError ? error.code : error.name;
+      throw invalidProof(`${kind}: ${error.message}`);
     }
     throw error;
   }
