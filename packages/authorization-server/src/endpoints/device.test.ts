@@ -260,6 +260,16 @@ describe('the device verification page (RFC 8628 §3.3)', () => {
     const malformed = await browser.enter('AEIOU');
     assert.equal(malformed.statusCode, 400);
     assert.match(malformed.body, /A code has 8 letters/);
+    assert.match(malformed.body, /value="AEIOU"/);
+  });
+
+  it('does not repeat back an entry longer than the code field takes', async () => {
+    const browser = new Browser(t, '198.51.100.2');
+    const long = await browser.get(`/device?user_code=${'A'.repeat(10_000)}`);
+    assert.equal(long.statusCode, 400);
+    assert.match(long.body, /A code has 8 letters/);
+    assert.doesNotMatch(long.body, /AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/);
+    assert.match(long.body, /name="user_code" value=""/);
   });
 
   it('refuses every form without its CSRF token', async () => {

@@ -74,6 +74,9 @@ export function deviceVerificationEndpoint(app: FastifyInstance, ctx: IssuerCont
   });
 }
 
+/** The longest entry the code field takes (its maxlength), so the longest shown back. */
+const MAX_RETYPED_CODE = 32;
+
 /** The code a person entered: what it names, and the next step for it. */
 async function showCode(
   ctx: IssuerContext,
@@ -87,7 +90,10 @@ async function showCode(
       lookup.problem === 'throttled'
         ? { kind: 'throttled', retryAfterSeconds: lookup.retryAfter }
         : { kind: lookup.problem };
-    return sendCodePage(ctx, request, reply, { userCode: typed, problem });
+    // Shown again for correcting, unless longer than any code could be typed (the field takes
+    // 32 characters): a 10 kB link parameter is not worth repeating back.
+    const retype = typed.length <= MAX_RETYPED_CODE ? { userCode: typed } : {};
+    return sendCodePage(ctx, request, reply, { ...retype, problem });
   }
   const usable = await usableRequest(ctx, lookup.found);
   if (!usable.ok) return sendOutcome(ctx, reply, usable.outcome, usable.client);
