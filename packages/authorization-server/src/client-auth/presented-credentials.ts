@@ -36,7 +36,10 @@ export function readPresentedCredentials(
   params: FormParams,
 ): PresentedCredentials | undefined {
   const found: PresentedCredentials[] = [];
-  if (authorization !== undefined && /^basic /i.test(authorization)) found.push(parseBasic(authorization));
+  // "Basic" with nothing after it (Node trims the header's trailing space) is still a Basic
+  // attempt, owed RFC 6749 §5.2's 401 with the Basic challenge.
+  if (authorization !== undefined && /^basic(?: |$)/i.test(authorization))
+    found.push(parseBasic(authorization));
 
   const assertionType = params.get('client_assertion_type');
   const assertion = params.get('client_assertion');
