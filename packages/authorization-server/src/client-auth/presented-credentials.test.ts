@@ -37,6 +37,9 @@ describe('presented client credentials', () => {
       basic('no-colon'),
       basic(':secret'),
       basic('%ZZ:x'),
+      basic('a%00b:x'),
+      basic('a\0b:x'),
+      basic('a:%00'),
     ]) {
       refusedWithChallenge(header);
     }

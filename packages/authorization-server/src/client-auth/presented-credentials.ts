@@ -78,16 +78,21 @@ function parseBasic(header: string): PresentedCredentials {
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon <= 0) throw invalidClient('malformed Basic credentials', { headers: BASIC_CHALLENGE });
+  let clientId: string;
+  let secret: string;
   try {
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and encoded.
-    return {
-      method: 'client_secret_basic',
-      clientId: decodeFormComponent(decoded.slice(0, colon)),
-      secret: decodeFormComponent(decoded.slice(colon + 1)),
-    };
+    clientId = decodeFormComponent(decoded.slice(0, colon));
+    secret = decodeFormComponent(decoded.slice(colon + 1));
   } catch {
     throw invalidClient('malformed percent-encoding in Basic credentials', { headers: BASIC_CHALLENGE });
   }
+  // Appendix A: a client_id is VSCHARs, so NUL names no client, and PostgreSQL could not even
+  // look it up (text cannot hold U+0000).
+  if (clientId.includes('\0') || secret.includes('\0')) {
+    throw invalidClient('NUL in Basic credentials', { headers: BASIC_CHALLENGE });
+  }
+  return { method: 'client_secret_basic', clientId, secret };
 }
 
 function decodeFormComponent(value: string): string {
