@@ -28,6 +28,16 @@ const record = (clientId: string): ClientRecord => ({
 });
 
 describe('createClientLookup', () => {
+  it('finds no client for an id with NUL and never asks the store, cached or not', async () => {
+    for (const ttl of [0, 5]) {
+      const store = countingStore(new Map([['a', record('a')]]));
+      const find = createClientLookup(store, createManualClock(), ttl);
+      assert.equal(await find('a\0'), undefined);
+      assert.equal(store.reads, 0);
+      assert.equal((await find('a'))?.clientId, 'a');
+    }
+  });
+
   it('reuses a client read within the TTL and reads again after it', async () => {
     const clock = createManualClock();
     const records = new Map([['a', record('a')]]);

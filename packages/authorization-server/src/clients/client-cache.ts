@@ -13,6 +13,13 @@ const MAX_ENTRIES = 10_000;
  * of made-up client_ids cannot fill memory.
  */
 export function createClientLookup(store: ClientStore, clock: Clock, ttlSeconds: number): FindClient {
+  const lookUp = createCachedLookup(store, clock, ttlSeconds);
+  // No registered client_id holds NUL (RFC 6749 Appendix A: VSCHARs), and PostgreSQL cannot
+  // even compare text with U+0000, so such an id, from a client assertion's sub say, is unknown.
+  return async (clientId) => (clientId.includes('\0') ? undefined : lookUp(clientId));
+}
+
+function createCachedLookup(store: ClientStore, clock: Clock, ttlSeconds: number): FindClient {
   if (ttlSeconds === 0) return (clientId) => store.find(clientId);
   const ttlMs = ttlSeconds * 1000;
   const entries = new Map<string, { record: ClientRecord; expiresAt: number }>();
