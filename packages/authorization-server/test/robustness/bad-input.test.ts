@@ -378,7 +378,7 @@ for (const backend of storeBackends()) {
           let payload: string | undefined;
           if (method === 'POST') {
             headers['content-type'] = 'application/x-www-form-urlencoded';
-            payload = 'grant_type=client_credentials&token=abc&client_id=service';
+            payload = 'grant_type=client_credentials&token=abc';
           }
           await probe(
             {
