@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
-import type { LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { authorizeQuery, CookieJar, csrfTokenOf, REDIRECT } from '../../src/testing/browser-flow.js';
 import { createDpopKey, unsignedJwt } from '../../src/testing/dpop-proof.js';
 import {
@@ -35,10 +35,9 @@ for (const backend of storeBackends()) {
     });
     after(() => t.close());
 
-    const inject = async (options: Parameters<TestIssuer['issuer']['app']['inject']>[0], kind: RouteKind) => {
+    const inject = async (options: InjectOptions & { method: string; url: string }, kind: RouteKind) => {
       const res = await t.issuer.app.inject(options);
-      const { method = 'GET', url = '' } = options as { method?: string; url?: string };
-      assertSafeAnswer(res, kind, { method, url, probe: 'exact' });
+      assertSafeAnswer(res, kind, { method: options.method, url: options.url, probe: 'exact' });
       return res;
     };
     const authorize = (params: Record<string, string>, extra = '') =>

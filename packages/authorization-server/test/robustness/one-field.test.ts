@@ -53,7 +53,7 @@ const MUTATIONS: Record<string, (name: string, valid: string) => string[]> = {
 
 /** The forms of a page: their action's path and their fields (the first submit button's too). */
 function formsOf(html: string): Array<{ path: string; fields: Array<[string, string]> }> {
-  const unescape = (s: string) =>
+  const decodeEntities = (s: string) =>
     s
       .replace(/&quot;/g, '"')
       .replace(/&#39;/g, "'")
@@ -62,7 +62,7 @@ function formsOf(html: string): Array<{ path: string; fields: Array<[string, str
       .replace(/&amp;/g, '&');
   const attr = (tag: string, name: string) => {
     const match = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
-    return match ? unescape(match[1]!) : undefined;
+    return match ? decodeEntities(match[1]!) : undefined;
   };
   const forms = [];
   for (const form of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)) {
