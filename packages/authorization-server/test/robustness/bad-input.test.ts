@@ -9,57 +9,9 @@ import { SESSION_COOKIE } from '../../src/sessions/session-cookie.js';
 import { authorizeQuery } from '../../src/testing/browser-flow.js';
 import { unsignedJwt } from '../../src/testing/dpop-proof.js';
 import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../../src/testing/harness.js';
-import { assertSafeAnswer, HOSTILE_VALUES, type RouteKind, routesOf, withinSeconds } from './probe.js';
+import { assertSafeAnswer, HOSTILE_VALUES, routesOf, withinSeconds } from './probe.js';
+import { POST_ONLY, ROUTES } from './routes.js';
 import { signIn, startIssuerWithAnotherMasterKey, sweepConfig } from './sweep-issuer.js';
-
-/**
- * Every route the issuer serves and how it answers. The sweep fails when the app serves a
- * route missing here, so a new endpoint cannot escape it.
- */
-const ROUTES: Record<string, RouteKind> = {
-  'GET /.well-known/oauth-authorization-server': 'json',
-  'HEAD /.well-known/oauth-authorization-server': 'json',
-  'GET /.well-known/openid-configuration': 'json',
-  'HEAD /.well-known/openid-configuration': 'json',
-  'GET /jwks': 'json',
-  'HEAD /jwks': 'json',
-  'GET /healthz': 'data',
-  'HEAD /healthz': 'data',
-  'GET /readyz': 'data',
-  'HEAD /readyz': 'data',
-  'GET /metrics': 'data',
-  'HEAD /metrics': 'data',
-  'GET /userinfo': 'json',
-  'HEAD /userinfo': 'json',
-  'POST /userinfo': 'json',
-  'GET /authorize': 'page',
-  'HEAD /authorize': 'page',
-  'POST /authorize': 'page',
-  'GET /login': 'page',
-  'HEAD /login': 'page',
-  'POST /login': 'page',
-  'GET /consent': 'page',
-  'HEAD /consent': 'page',
-  'POST /consent': 'page',
-  'GET /logout': 'page',
-  'HEAD /logout': 'page',
-  'POST /logout': 'page',
-  'GET /account': 'page',
-  'HEAD /account': 'page',
-  'POST /account/sessions/end': 'page',
-  'POST /account/grants/revoke': 'page',
-  'GET /device': 'page',
-  'HEAD /device': 'page',
-  'POST /device': 'page',
-  'POST /device/login': 'page',
-  'POST /device/decision': 'page',
-};
-/** The POST-only API endpoints: every other method is 405 with Allow: POST. */
-const POST_ONLY = ['/token', '/introspect', '/revoke', '/par', '/device_authorization'];
-for (const path of POST_ONLY) {
-  ROUTES[`POST ${path}`] = 'json';
-  for (const method of ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH']) ROUTES[`${method} ${path}`] = 'json';
-}
 
 const PATHS = [...new Set(Object.keys(ROUTES).map((r) => r.split(' ')[1]!))];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
