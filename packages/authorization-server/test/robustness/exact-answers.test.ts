@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { authorizeQuery, CookieJar, csrfTokenOf, REDIRECT } from '../../src/testing/browser-flow.js';
+import { codeRequest, seedCode, signIn as startSessionFor } from '../../src/testing/code-grant.js';
 import { createDpopKey, unsignedJwt } from '../../src/testing/dpop-proof.js';
 import {
   basicAuthorization,
@@ -12,7 +13,7 @@ import {
   type TestIssuer,
 } from '../../src/testing/harness.js';
 import { assertSafeAnswer, type RouteKind } from './probe.js';
-import { LOGOUT_REDIRECT, signIn, sweepConfig } from './sweep-issuer.js';
+import { APP_SECRET, LOGOUT_REDIRECT, signIn, sweepConfig } from './sweep-issuer.js';
 
 /**
  * Hostile inputs whose answer the RFCs pin down exactly: the error code, the status, and where
@@ -302,26 +303,64 @@ for (const backend of storeBackends()) {
       jsonError(res, 401, 'invalid_client');
     });
 
-    it('garbage DPoP proofs at the token endpoint are invalid_dpop_proof (RFC 9449 §7.1), a jti with NUL too', async () => {
+    /** Proofs no server can accept, each for `htm` at `htu` where it is signed at all. */
+    async function garbageProofs(
+      htm: string,
+      htu: string,
+      accessToken?: string,
+    ): Promise<Record<string, string>> {
       const b64 = (s: string) => Buffer.from(s).toString('base64url');
       const nested = `${'{"a":'.repeat(3000)}1${'}'.repeat(3000)}`;
       const key = await createDpopKey(t.clock);
-      const proofs = [
-        'not-a-jwt',
-        unsignedJwt(
+      const iat = Math.floor(t.clock() / 1000);
+      return {
+        'not a JWT': 'not-a-jwt',
+        'alg none': unsignedJwt(
           { alg: 'none', typ: 'dpop+jwt', jwk: key.publicJwk },
-          { htm: 'POST', htu: `${TEST_ISSUER}/token`, iat: Math.floor(t.clock() / 1000), jti: 'x' },
+          { htm, htu, iat, jti: 'x' },
         ),
-        `${b64(JSON.stringify({ alg: 'ES256', typ: 'dpop+jwt', jwk: { kty: 'EC', crv: 'P-256', x: 'a'.repeat(6000), y: 'b' } }))}.${b64('{}')}.${'a'.repeat(86)}`,
-        `${b64(nested)}.${b64(nested)}.sig`,
-        await key.proof({ htu: `${TEST_ISSUER}/token`, jti: 'a\0b' }),
-      ];
-      for (const dpop of proofs) {
+        'a jwk WebCrypto cannot import': await key.proof({
+          htm,
+          htu,
+          ...(accessToken ? { accessToken } : {}),
+          header: { jwk: { ...key.publicJwk, x: 'a'.repeat(6000) } },
+        }),
+        'nested JSON': `${b64(nested)}.${b64(nested)}.sig`,
+        'jti with NUL': await key.proof({ htm, htu, jti: 'a\0b', ...(accessToken ? { accessToken } : {}) }),
+        'a header of 10 kB': `${b64(JSON.stringify({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.publicJwk, x: 'y'.repeat(7000) }))}.${b64('{}')}.sig`,
+      };
+    }
+
+    it('garbage DPoP proofs at the token endpoint are invalid_dpop_proof (RFC 9449 §7.1), a jti with NUL too', async () => {
+      for (const [label, dpop] of Object.entries(await garbageProofs('POST', `${TEST_ISSUER}/token`))) {
         const res = await tokenPost('grant_type=client_credentials&scope=orders:read', {
           authorization: SERVICE_BASIC,
           dpop,
         });
+        assert.equal(res.json().error, 'invalid_dpop_proof', label);
         jsonError(res, 400, 'invalid_dpop_proof');
+      }
+    });
+
+    it('garbage DPoP proofs with a DPoP-bound token at UserInfo are 401 invalid_dpop_proof with a DPoP challenge', async () => {
+      const key = await createDpopKey(t.clock);
+      const who = await startSessionFor(t);
+      const issued = await tokenPost(new URLSearchParams(codeRequest(await seedCode(t, who))).toString(), {
+        authorization: basicAuthorization('web-app', APP_SECRET),
+        dpop: await key.proof({ htu: `${TEST_ISSUER}/token` }),
+      });
+      assert.equal(issued.statusCode, 200, issued.body);
+      assert.equal(issued.json().token_type, 'DPoP');
+      const accessToken = issued.json().access_token as string;
+      const proofs = await garbageProofs('GET', `${TEST_ISSUER}/userinfo`, accessToken);
+      for (const [label, dpop] of Object.entries(proofs)) {
+        const res = await inject(
+          { method: 'GET', url: '/userinfo', headers: { authorization: `DPoP ${accessToken}`, dpop } },
+          'json',
+        );
+        assert.equal(res.statusCode, 401, `${label}: ${res.body}`);
+        assert.equal(res.json().error, 'invalid_dpop_proof', label);
+        assert.match(String(res.headers['www-authenticate']), /^DPoP error="invalid_dpop_proof"/, label);
       }
     });
 
