@@ -378,6 +378,52 @@ for (const backend of storeBackends()) {
       assert.match(String(dpop.headers['www-authenticate']), /^DPoP /);
     });
 
+    it('a sign-in form or a PAR request_uri used after it expired is a 4xx page, never a 500', async () => {
+      const browser = new CookieJar();
+      const start = await inject({ method: 'GET', url: `/authorize?${authorizeQuery()}` }, 'page');
+      browser.take(start);
+      const loginUrl = new URL(String(start.headers.location));
+      const login = await inject(
+        { method: 'GET', url: loginUrl.pathname + loginUrl.search, headers: { cookie: browser.header() } },
+        'page',
+      );
+      browser.take(login);
+      const pushed = await t.post('/par', Object.fromEntries(new URLSearchParams(authorizeQuery())), {
+        basic: ['web-app', APP_SECRET],
+      });
+      assert.equal(pushed.statusCode, 201, pushed.body);
+      t.clock.advance(3600 * 1000);
+      const posted = await inject(
+        {
+          method: 'POST',
+          url: '/login',
+          headers: { ...FORM, cookie: browser.header() },
+          payload: new URLSearchParams({
+            csrf_token: csrfTokenOf(login.body),
+            interaction_id: loginUrl.searchParams.get('interaction')!,
+            username: 'alice',
+            password: 'whatever',
+          }).toString(),
+        },
+        'page',
+      );
+      errorPage(posted, 403);
+      const late = await inject(
+        {
+          method: 'GET',
+          url: `/authorize?client_id=web-app&request_uri=${encodeURIComponent(pushed.json().request_uri)}`,
+        },
+        'page',
+      );
+      assert.ok(
+        late.statusCode === 303 || (late.statusCode >= 400 && late.statusCode < 500),
+        String(late.statusCode),
+      );
+      if (late.statusCode === 303) {
+        assert.match(String(late.headers.location), /error=invalid_request_uri|error=invalid_request/);
+      }
+    });
+
     it('a body over limits.body_bytes is 413: JSON for the API, a page for people', async () => {
       const big = `x=${'a'.repeat(100_000)}`;
       jsonError(await tokenPost(big), 413, 'invalid_request');
