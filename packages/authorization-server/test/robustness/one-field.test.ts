@@ -347,34 +347,38 @@ for (const backend of storeBackends()) {
 
     it('the authorization and logout requests, signed out and signed in', async () => {
       const signedIn = await signIn(t.issuer.app);
-      for (const jar of [undefined, signedIn]) {
-        await sweep({
-          name: `authorize${jar ? ', signed in' : ''}`,
-          kind: 'page',
-          extra: AUTHORIZE_EXTRA,
-          prepare: async () => ({
-            method: 'GET',
-            path: '/authorize',
-            fields: query(authorizeQuery()),
-            ...(jar ? { jar } : {}),
-          }),
-        });
-        await sweep({
-          name: `logout${jar ? ', signed in' : ''}`,
-          kind: 'page',
-          extra: ['id_token_hint', 'logout_hint'],
-          prepare: async () => ({
-            method: 'GET',
-            path: '/logout',
-            fields: [
-              ['client_id', 'web-app'],
-              ['post_logout_redirect_uri', LOGOUT_REDIRECT],
-              ['state', 'state-1'],
-              ['ui_locales', 'en'],
-            ],
-            ...(jar ? { jar } : {}),
-          }),
-        });
+      // OpenID Connect allows both requests by POST as well (Core §3.1.2.1, RP-Initiated Logout §2).
+      for (const method of ['GET', 'POST'] as const) {
+        for (const jar of [undefined, signedIn]) {
+          const who = `${method}${jar ? ', signed in' : ''}`;
+          await sweep({
+            name: `authorize, ${who}`,
+            kind: 'page',
+            extra: AUTHORIZE_EXTRA,
+            prepare: async () => ({
+              method,
+              path: '/authorize',
+              fields: query(authorizeQuery()),
+              ...(jar ? { jar } : {}),
+            }),
+          });
+          await sweep({
+            name: `logout, ${who}`,
+            kind: 'page',
+            extra: ['id_token_hint', 'logout_hint'],
+            prepare: async () => ({
+              method,
+              path: '/logout',
+              fields: [
+                ['client_id', 'web-app'],
+                ['post_logout_redirect_uri', LOGOUT_REDIRECT],
+                ['state', 'state-1'],
+                ['ui_locales', 'en'],
+              ],
+              ...(jar ? { jar } : {}),
+            }),
+          });
+        }
       }
     });
 
