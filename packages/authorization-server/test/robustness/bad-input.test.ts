@@ -59,6 +59,9 @@ const PARAMETERS = [
   'session_id',
   'grant_id',
   'logout',
+  'logout_id',
+  'logout_hint',
+  'notice',
 ];
 
 function formOf(encodedValue: string, names = PARAMETERS): string {
