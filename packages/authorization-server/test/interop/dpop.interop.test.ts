@@ -24,7 +24,7 @@ async function withNonceRetry<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-async function thumbprint(keyPair: CryptoKeyPair): Promise<string> {
+async function thumbprint(keyPair: oauth.CryptoKeyPair): Promise<string> {
   return calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256');
 }
 
