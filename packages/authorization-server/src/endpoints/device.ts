@@ -1,7 +1,6 @@
 import { epochSeconds } from '@gatehouse/core';
 import type { ClientRecord, DeviceAuthorizationRecord, SessionRecord } from '@gatehouse/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticatePassword } from '../accounts/authenticate-password.js';
 import type { IssuerContext } from '../context.js';
 import {
   approveDeviceAuthorization,
@@ -30,8 +29,9 @@ import {
   sendPage,
   sendRedirect,
 } from '../pages/page-reply.js';
+import { signInWithPassword } from '../sessions/password-sign-in.js';
 import { readSessionCookie, sessionCookie } from '../sessions/session-cookie.js';
-import { endSession, readSession, startSession } from '../sessions/session-service.js';
+import { readSession } from '../sessions/session-service.js';
 
 /** Scopes a person cannot untick when requested, as on the consent page. */
 const REQUIRED_SCOPES: ReadonlySet<string> = new Set(['openid']);
@@ -117,33 +117,12 @@ async function signInForCode(
   const usable = found ? await usableRequest(ctx, found) : undefined;
   if (!usable) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
   if (!usable.ok) return sendOutcome(ctx, reply, usable.outcome, usable.client);
-  const username = form.get('username') ?? '';
-  const result = await authenticatePassword(ctx, {
-    username,
-    password: form.get('password') ?? '',
-    address: request.ip,
-  });
+  const result = await signInWithPassword(ctx, request, form);
   if (!result.ok) {
-    request.log.info({ detail: result.detail }, 'sign-in failed');
-    const error: LoginPageInput['error'] =
-      result.code === 'throttled'
-        ? { kind: 'throttled', retryAfterSeconds: result.retryAfter ?? 1 }
-        : { kind: 'invalid_credentials' };
+    const { username, error } = result;
     return sendSignIn(ctx, request, reply, userCode, usable.client, { username, error });
   }
-  // As at /login: a different person signing in on a browser with a live session (another
-  // tab) ends that session rather than leaving it unreachable.
-  const previous = await liveSession(ctx, request);
-  if (previous && previous.userId !== result.user.id) await endSession(ctx, previous.id, 'logout');
-  const { cookieValue } = await startSession(ctx, {
-    user: result.user,
-    amr: ['pwd'],
-    acr: null,
-    authTime: epochSeconds(ctx.clock),
-    userAgent: request.headers['user-agent'],
-    address: request.ip,
-  });
-  return sendRedirect(reply, verificationUriComplete(ctx, userCode), [sessionCookie(cookieValue)]);
+  return sendRedirect(reply, verificationUriComplete(ctx, userCode), [sessionCookie(result.cookieValue)]);
 }
 
 /** POST /device/decision: records Approve (with the ticked scopes) or Deny. */

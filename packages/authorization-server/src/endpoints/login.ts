@@ -1,6 +1,5 @@
 import { epochSeconds } from '@gatehouse/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticatePassword } from '../accounts/authenticate-password.js';
 import { interactionLanguage } from '../authorization/ui-locales.js';
 import type { IssuerContext } from '../context.js';
 import { formParams } from '../http/form-params.js';
@@ -17,8 +16,8 @@ import {
   sendPage,
   sendRedirect,
 } from '../pages/page-reply.js';
-import { readSessionCookie, sessionCookie } from '../sessions/session-cookie.js';
-import { endSession, readSession, startSession } from '../sessions/session-service.js';
+import { signInWithPassword } from '../sessions/password-sign-in.js';
+import { sessionCookie } from '../sessions/session-cookie.js';
 
 /**
  * The sign-in page of an interaction. GET shows the form; POST checks the CSRF token first
@@ -50,35 +49,11 @@ function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
     }
     const signIn = await loadSignIn(ctx, request, id);
     if (!signIn) return sendErrorPage(request, reply, { status: 400, kind: 'expired' });
-    const username = form.get('username') ?? '';
-    const result = await authenticatePassword(ctx, {
-      username,
-      password: form.get('password') ?? '',
-      address: request.ip,
-    });
+    const result = await signInWithPassword(ctx, request, form);
     if (!result.ok) {
-      request.log.info({ detail: result.detail }, 'sign-in failed');
-      const error: LoginPageInput['error'] =
-        result.code === 'throttled'
-          ? { kind: 'throttled', retryAfterSeconds: result.retryAfter ?? 1 }
-          : { kind: 'invalid_credentials' };
-      return sendLoginPage(ctx, request, reply, signIn, { username, error });
+      return sendLoginPage(ctx, request, reply, signIn, { username: result.username, error: result.error });
     }
-    // A different person signing in on a browser that has a live session: that session is
-    // theirs no longer, so it ends (and its tokens with it) rather than lingering unreachable.
-    const previous = await readSession(ctx, readSessionCookie(request.headers.cookie));
-    if (previous.ok && previous.session.userId !== result.user.id) {
-      await endSession(ctx, previous.session.id, 'logout');
-    }
-    const { cookieValue } = await startSession(ctx, {
-      user: result.user,
-      amr: ['pwd'],
-      acr: null,
-      authTime: epochSeconds(ctx.clock),
-      userAgent: request.headers['user-agent'],
-      address: request.ip,
-    });
-    const cookies = [sessionCookie(cookieValue)];
+    const cookies = [sessionCookie(result.cookieValue)];
     if (signIn.endsInteraction) cookies.push(clearedInteractionCookie());
     return sendRedirect(reply, signIn.continueAt, cookies);
   });
