@@ -28,6 +28,7 @@ export {
   type StatusChange,
   setUserStatus,
 } from './accounts/user-admin.js';
+export { type ClientDocumentResult, checkClientDocument } from './clients/client-document.js';
 export { digestClientSecret, generateClientSecret } from './clients/client-secret.js';
 export { clientRecordFromConfig } from './clients/config-clients.js';
 export { ConfigError } from './config/config-error.js';
