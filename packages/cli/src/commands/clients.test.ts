@@ -294,6 +294,38 @@ describe('gatehouse clients add: every kind of client, then used against an issu
   });
 });
 
+describe('gatehouse clients --help', () => {
+  const sandbox = createCliSandbox();
+  after(() => sandbox.cleanup());
+
+  it('has one example per kind of client, and each one works as written', async () => {
+    const { code, out } = await sandbox.run('clients', '--help');
+    assert.equal(code, 0);
+    const examples = out
+      .split('Examples:')[1]!
+      .replace(/ \\\n\s+/g, ' ')
+      .split('\n')
+      .filter((line) => line.trim().startsWith('gatehouse clients add'));
+    assert.equal(examples.length, 4);
+    for (const example of examples) {
+      // Split on spaces outside double quotes, as a shell would here.
+      const argv = [...example.trim().matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+      const added = await sandbox.run(...argv.slice(1));
+      assert.equal(added.code, 0, `${example}\n${added.err}`);
+    }
+    const list = (await sandbox.run('clients', 'list', '--json')).out;
+    const kinds = (JSON.parse(list) as { grant_types: string[]; token_endpoint_auth_method: string }[]).map(
+      (c) => `${c.token_endpoint_auth_method} ${c.grant_types.join(',')}`,
+    );
+    assert.deepEqual(kinds.sort(), [
+      'client_secret_basic authorization_code,refresh_token',
+      'client_secret_basic client_credentials',
+      'none authorization_code',
+      `none ${DEVICE_GRANT}`,
+    ]);
+  });
+});
+
 describe('gatehouse clients add: refusals name the option and the fix', () => {
   const sandbox = createCliSandbox();
   after(() => sandbox.cleanup());
