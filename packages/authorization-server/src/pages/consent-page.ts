@@ -1,7 +1,7 @@
 import { postForm } from './form-fields.js';
 import { html, type SafeUrl } from './html.js';
 import { type RenderedPage, renderPage } from './layout.js';
-import { describeScope } from './scope-descriptions.js';
+import { decisionButtons, scopeChecklist } from './scope-checklist.js';
 
 export interface ConsentResource {
   /** The resource indicator (RFC 8707), shown so the person can tell APIs apart. */
@@ -47,16 +47,11 @@ function redirectHost(redirectUri: string): string | undefined {
  */
 export function renderConsentPage(input: ConsentPageInput): RenderedPage {
   const required = new Set(input.requiredScopes ?? ['openid']);
-  const describe = (scope: string) => describeScope(scope, input.scopeDescriptions);
-  const items = input.scopes.map((scope, i) => {
-    const { title, detail } = describe(scope);
-    const isRequired = required.has(scope);
-    const text = html`<span><span class="scope-title">${title}${
-      isRequired && html`<span class="tag">Required</span>`
-    }</span><span class="muted scope-detail">${detail}</span></span>`;
-    if (isRequired) return html`<li class="scope-required">${text}</li>`;
-    const id = `scope-${i}`;
-    return html`<li><label for="${id}"><input type="checkbox" id="${id}" name="${CONSENT_FIELDS.scope}" value="${scope}" checked>${text}</label></li>`;
+  const items = scopeChecklist({
+    scopes: input.scopes,
+    required,
+    scopeDescriptions: input.scopeDescriptions,
+    fieldName: CONSENT_FIELDS.scope,
   });
   const host = redirectHost(input.redirectUri);
   const hasOptional = input.scopes.some((scope) => !required.has(scope));
@@ -88,10 +83,7 @@ ${
   )}</ul>`
 }
 <p class="muted">${host ? html`After you decide, you will return to <strong>${host}</strong>. ` : ''}You can take this access back at any time on your account page.</p>
-<div class="actions">
-<button type="submit" name="${CONSENT_FIELDS.decision}" value="approve">Approve</button>
-<button type="submit" name="${CONSENT_FIELDS.decision}" value="deny" class="secondary">Deny</button>
-</div>`,
+${decisionButtons(CONSENT_FIELDS.decision)}`,
 })}
 </div>`;
 

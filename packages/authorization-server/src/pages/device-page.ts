@@ -2,7 +2,7 @@ import { alertBox, postForm } from './form-fields.js';
 import { html, type SafeUrl } from './html.js';
 import { type RenderedPage, renderPage } from './layout.js';
 import { describeWait } from './login-page.js';
-import { describeScope } from './scope-descriptions.js';
+import { decisionButtons, scopeChecklist } from './scope-checklist.js';
 import { describeUserAgent } from './user-agent.js';
 
 /** The form field names the device pages' POSTs carry; the routes read exactly these. */
@@ -112,15 +112,11 @@ export interface DeviceConsentPageInput {
  */
 export function renderDeviceConsentPage(input: DeviceConsentPageInput): RenderedPage {
   const required = new Set(input.requiredScopes);
-  const items = input.scopes.map((scope, i) => {
-    const { title, detail } = describeScope(scope, input.scopeDescriptions);
-    const isRequired = required.has(scope);
-    const text = html`<span><span class="scope-title">${title}${
-      isRequired && html`<span class="tag">Required</span>`
-    }</span><span class="muted scope-detail">${detail}</span></span>`;
-    if (isRequired) return html`<li class="scope-required">${text}</li>`;
-    const id = `scope-${i}`;
-    return html`<li><label for="${id}"><input type="checkbox" id="${id}" name="${DEVICE_FIELDS.scope}" value="${scope}" checked>${text}</label></li>`;
+  const items = scopeChecklist({
+    scopes: input.scopes,
+    required,
+    scopeDescriptions: input.scopeDescriptions,
+    fieldName: DEVICE_FIELDS.scope,
   });
   const hasOptional = input.scopes.some((scope) => !required.has(scope));
   const { device } = input;
@@ -160,10 +156,7 @@ ${
   )}</ul>`
 }
 <p class="muted">You can take this access back at any time on your account page.</p>
-<div class="actions">
-<button type="submit" name="${DEVICE_FIELDS.decision}" value="approve">Approve</button>
-<button type="submit" name="${DEVICE_FIELDS.decision}" value="deny" class="secondary">Deny</button>
-</div>`,
+${decisionButtons(DEVICE_FIELDS.decision)}`,
 })}
 </div>`;
   return renderPage({
