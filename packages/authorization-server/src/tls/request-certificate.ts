@@ -22,9 +22,13 @@ declare module 'fastify' {
  */
 export function registerClientCertificates(app: FastifyInstance, mtls: MtlsSettings | undefined): void {
   app.decorateRequest('clientCertificate', undefined);
-  const proxy = mtls?.proxy;
-  app.addHook('onRequest', async (request) => {
+  // Without a `tls` section there is neither a TLS listener nor a proxy to believe, so no
+  // request can carry a certificate: the per-request hook would only cost every request.
+  if (!mtls) return;
+  const proxy = mtls.proxy;
+  app.addHook('onRequest', (request, _reply, done) => {
     request.clientCertificate = readClientCertificate(request, proxy);
+    done();
   });
 }
 
