@@ -196,6 +196,8 @@ export interface RawHeaders {
  * still fails readDpopHeader, as a list is not a single JWT.
  */
 export function dpopHeaderValues(request: RawHeaders): string[] | undefined {
+  // Most token requests carry no proof: the parsed headers say so without a scan.
+  if (request.headers['dpop'] === undefined) return undefined;
   if (request.rawHeaders !== undefined && request.rawHeaders.length > 0) {
     const values: string[] = [];
     for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
