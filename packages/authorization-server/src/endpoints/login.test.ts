@@ -29,13 +29,13 @@ for (const backend of storeBackends()) {
     const get = (url: string, jar: CookieJar) =>
       t.issuer.app.inject({ method: 'GET', url, headers: { cookie: jar.header() } });
 
-    /** Signs in as `username` on the page /account sends to; returns where the login POST went. */
-    async function signIn(
+    /** Follows `start` to the login page and posts the credentials with its CSRF token. */
+    async function submitLogin(
       jar: CookieJar,
+      start: LightMyRequestResponse,
       username: string,
-      password = PASSWORD,
+      password: string,
     ): Promise<LightMyRequestResponse> {
-      const start = await get('/account', jar);
       jar.take(start);
       const loginUrl = location(start);
       assert.equal(loginUrl.pathname, '/login');
@@ -55,6 +55,16 @@ for (const backend of storeBackends()) {
       return res;
     }
 
+    /** Signs in as `username` on the page /account sends to; returns where the login POST went. */
+    async function signIn(
+      jar: CookieJar,
+      username: string,
+      password = PASSWORD,
+    ): Promise<LightMyRequestResponse> {
+      const start = await get('/account', jar);
+      return submitLogin(jar, start, username, password);
+    }
+
     /** Signs in through an authorization request with prompt=login, as an app asking for a fresh sign-in. */
     async function signInWithPromptLogin(
       jar: CookieJar,
@@ -71,23 +81,7 @@ for (const backend of storeBackends()) {
         prompt: 'login',
       });
       const start = await get(`/authorize?${query}`, jar);
-      jar.take(start);
-      const loginUrl = location(start);
-      assert.equal(loginUrl.pathname, '/login');
-      const page = await get(loginUrl.pathname + loginUrl.search, jar);
-      jar.take(page);
-      const res = await t.post(
-        '/login',
-        {
-          csrf_token: csrfTokenOf(page.body),
-          interaction_id: loginUrl.searchParams.get('interaction')!,
-          username,
-          password,
-        },
-        { headers: { cookie: jar.header() } },
-      );
-      jar.take(res);
-      return res;
+      return submitLogin(jar, start, username, password);
     }
 
     async function sessionOf(jar: CookieJar): Promise<SessionRecord> {
