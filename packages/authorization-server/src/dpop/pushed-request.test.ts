@@ -5,7 +5,7 @@ import { storeBackends } from '@gatehouse/store/testing';
 import { APP_SECRET, authorizeQuery, browserFlowConfig } from '../testing/browser-flow.js';
 import { createDpopKey, type TestDpopKey } from '../testing/dpop-proof.js';
 import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 
 const sqlite = storeBackends().find((b) => b.name === 'sqlite')!;
 const webApp: [string, string] = ['web-app', APP_SECRET];

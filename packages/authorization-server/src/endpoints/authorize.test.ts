@@ -13,7 +13,7 @@ import {
   REDIRECT,
 } from '../testing/browser-flow.js';
 import { startTestIssuer, TEST_ISSUER, type TestIssuer } from '../testing/harness.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 
 function location(res: LightMyRequestResponse): URL {
   assert.equal(res.statusCode, 303, res.body);

@@ -25,7 +25,7 @@ import { issueAuthorizationCode } from '../interaction/issue-authorization-code.
 import { registerPageErrorHandler, sendErrorPage, sendRedirect } from '../pages/page-reply.js';
 import { readSessionCookie } from '../sessions/session-cookie.js';
 import { readSession } from '../sessions/session-service.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 
 /** The interaction cookie is missing, forged or expired: the person starts again at the app. */
 const INTERACTION_EXPIRED = 'the sign-in took too long or has already finished';

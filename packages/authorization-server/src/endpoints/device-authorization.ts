@@ -10,7 +10,7 @@ import { DEVICE_CODE_GRANT_TYPE, generateDeviceCode } from '../device/device-cod
 import { formatUserCode, generateUserCode, userCodeDigest } from '../device/user-code.js';
 import { resourceForScopes } from '../grants/token-set.js';
 import { type FormParams, formParams } from '../http/form-params.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 
 /** RFC 8628 §3.2 Device Authorization Response (wire spelling). */
 export interface DeviceAuthorizationResponse {

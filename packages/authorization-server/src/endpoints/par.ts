@@ -9,7 +9,7 @@ import type { IssuerContext } from '../context.js';
 import { verifyPushedRequestDpop } from '../dpop/pushed-request.js';
 import { dpopHeaderValues } from '../dpop/verify-proof.js';
 import { formParams } from '../http/form-params.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 
 /**
  * The pushed authorization request endpoint (RFC 9126 §2): authenticate the client, check the

@@ -57,7 +57,7 @@ describe('POST /token grant_type=client_credentials', () => {
     );
     assert.equal(res.statusCode, 200);
     const { access_token, expires_in, scope } = res.json();
-    assert.match(access_token, /^gh_at_[A-Za-z0-9_-]{43}$/);
+    assert.match(access_token, /^gh_at_[0-9a-f]{12}[A-Za-z0-9_-]{43}$/);
     assert.equal(expires_in, 120);
     assert.equal(scope, 'ledger:read');
     const stored = await t.issuer.context.store.tokens.findByDigest(access_token);

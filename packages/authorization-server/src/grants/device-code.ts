@@ -3,7 +3,7 @@ import type { ClientRecord, DeviceAuthorizationRecord } from '@gatehouse/store';
 import type { IssuerContext } from '../context.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../device/device-code.js';
 import { readSessionById } from '../sessions/session-service.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 import type { Grant, TokenResponse } from './grant.js';
 import { findActiveUser, issueAccessAndIdToken, newRefreshToken, type TokenBinding } from './token-set.js';
 

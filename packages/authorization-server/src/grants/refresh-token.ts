@@ -3,8 +3,8 @@ import { parseScope } from '../authorization/scope.js';
 import type { IssuerContext } from '../context.js';
 import { assertDpopKey } from '../dpop/assert-key-binding.js';
 import { readSessionById } from '../sessions/session-service.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
 import { boundJkt, isSameConfirmation } from '../tokens/confirmation.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 import type { Grant } from './grant.js';
 import {
   assertGrantLive,

@@ -4,12 +4,12 @@ import { resolveResource } from '../authorization/resource.js';
 import { OPENID_SCOPES } from '../authorization/scope.js';
 import type { IssuerContext } from '../context.js';
 import type { Resource } from '../resources/resource-registry.js';
-import { issueAccessToken, opaqueTokenDigest } from '../tokens/access-token.js';
+import { issueAccessToken } from '../tokens/access-token.js';
 import { issueIdToken } from '../tokens/id-token.js';
+import { generateOpaqueToken, opaqueTokenDigest, REFRESH_TOKEN_PREFIX } from '../tokens/opaque-token.js';
 import type { TokenResponse } from './grant.js';
 
 /** Refresh tokens expire after 14 days unused, and 30 days after the sign-in at the latest. */
-const REFRESH_PREFIX = 'gh_rt_';
 
 /** What a refresh token remembers of the sign-in it descends from (`TokenRecord.extra`). */
 export interface RefreshTokenExtra {
@@ -114,7 +114,7 @@ export function newRefreshToken(
   },
 ): { token: string; record: TokenRecord } {
   const now = epochSeconds(ctx.clock);
-  const token = REFRESH_PREFIX + generateRandomToken(32);
+  const token = generateOpaqueToken(ctx, REFRESH_TOKEN_PREFIX);
   const record: TokenRecord = {
     digest: opaqueTokenDigest(ctx, token),
     kind: 'refresh_token',

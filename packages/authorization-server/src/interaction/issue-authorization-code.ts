@@ -3,7 +3,7 @@ import type { AuthorizationCodeRecord, SessionRecord } from '@gatehouse/store';
 import type { AuthorizationRequest } from '../authorization/authorization-request.js';
 import { buildSuccessRedirect } from '../authorization/authorization-response.js';
 import type { IssuerContext } from '../context.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 
 /** Issue 3, item 5: authorization codes live 60 seconds. */
 export const AUTHORIZATION_CODE_LIFETIME = 60;

@@ -5,7 +5,7 @@ import {
 } from '../device/decide-device-authorization.js';
 import { DEVICE_CODE_GRANT_TYPE } from '../device/device-code.js';
 import { normalizeUserCode, userCodeDigest } from '../device/user-code.js';
-import { opaqueTokenDigest } from '../tokens/access-token.js';
+import { opaqueTokenDigest } from '../tokens/opaque-token.js';
 import { APP_SECRET, PASSWORD } from './browser-flow.js';
 import type { SignedIn } from './code-grant.js';
 import type { TestIssuer } from './harness.js';

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { epochSeconds, generateRandomToken, keyedDigest } from '@gatehouse/core';
+import { epochSeconds } from '@gatehouse/core';
 import type { TokenRecord } from '@gatehouse/store';
 import type { IssuerContext } from '../context.js';
 import { encodeJwsHeader, type LoadedSigningKey, signCompactJws } from '../keys/signing-key.js';
 import type { Resource } from '../resources/resource-registry.js';
 import { type Confirmation, tokenTypeFor } from './confirmation.js';
+import { ACCESS_TOKEN_PREFIX, generateOpaqueToken, opaqueTokenDigest } from './opaque-token.js';
 
 export interface AccessTokenRequest {
   clientId: string;
@@ -29,8 +30,6 @@ export interface IssuedAccessToken {
   scope: string;
   format: 'jwt' | 'opaque';
 }
-
-const OPAQUE_PREFIX = 'gh_at_';
 
 /** Issues an access token in the format its resource asks for. */
 export async function issueAccessToken(
@@ -81,8 +80,7 @@ export async function issueAccessToken(
     }
     return { token, tokenType, expiresIn: lifetime, scope, format: 'jwt' };
   }
-  // The prefix lets secret scanners recognise a leaked token; the 256 random bits are the secret.
-  const token = OPAQUE_PREFIX + generateRandomToken(32);
+  const token = generateOpaqueToken(ctx, ACCESS_TOKEN_PREFIX);
   const record: TokenRecord = {
     digest: opaqueTokenDigest(ctx, token),
     kind: 'access_token',
@@ -100,10 +98,6 @@ export async function issueAccessToken(
   };
   await ctx.store.tokens.insert(record);
   return { token, tokenType, expiresIn: lifetime, scope, format: 'opaque' };
-}
-
-export function opaqueTokenDigest(ctx: IssuerContext, token: string): string {
-  return keyedDigest(ctx.secrets.tokenDigest, token);
 }
 
 export function looksLikeJwt(token: string): boolean {

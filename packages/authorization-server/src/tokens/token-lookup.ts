@@ -1,7 +1,8 @@
 import { epochSeconds } from '@gatehouse/core';
 import { errors, jwtVerify } from 'jose';
 import type { IssuerContext } from '../context.js';
-import { looksLikeJwt, opaqueTokenDigest } from './access-token.js';
+import { looksLikeJwt } from './access-token.js';
+import { opaqueTokenDigest } from './opaque-token.js';
 
 /** A token this issuer minted and that is live right now. */
 export interface LiveToken {

@@ -4,7 +4,8 @@ import { OAuthError } from '@gatehouse/core';
 import type { UserRecord } from '@gatehouse/store';
 import { storeBackends } from '@gatehouse/store/testing';
 import { startTestIssuer, type TestIssuer } from '../testing/harness.js';
-import { issueAccessToken, opaqueTokenDigest } from './access-token.js';
+import { issueAccessToken } from './access-token.js';
+import { opaqueTokenDigest } from './opaque-token.js';
 import { userinfoResponse, verifyUserinfoAccessToken } from './userinfo.js';
 
 const user: UserRecord = {

@@ -6,6 +6,7 @@ import * as signIn from './0003-sign-in.js';
 import * as deviceCodes from './0004-device-codes.js';
 import * as logout from './0005-logout.js';
 import * as jwtTokenRows from './0006-jwt-token-rows.js';
+import * as dropTokenJtiIndex from './0007-drop-token-jti-index.js';
 
 /**
  * Every migration, by name; names sort in the order they apply. Imported statically rather
@@ -20,6 +21,7 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-device-codes': deviceCodes,
   '0005-logout': logout,
   '0006-jwt-token-rows': jwtTokenRows,
+  '0007-drop-token-jti-index': dropTokenJtiIndex,
 };
 
 const staticProvider: MigrationProvider = {
