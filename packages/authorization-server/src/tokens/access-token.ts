@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { epochSeconds } from '@gatehouse/core';
 import type { TokenRecord } from '@gatehouse/store';
 import type { IssuerContext } from '../context.js';
-import { encodeJwsHeader, type LoadedSigningKey, signCompactJws } from '../keys/signing-key.js';
+import { signingBatch } from '../keys/signing-batch.js';
+import { encodeJwsHeader, type LoadedSigningKey } from '../keys/signing-key.js';
 import type { Resource } from '../resources/resource-registry.js';
 import { type Confirmation, tokenTypeFor } from './confirmation.js';
 import { ACCESS_TOKEN_PREFIX, generateOpaqueToken, opaqueTokenDigest } from './opaque-token.js';
@@ -45,7 +46,7 @@ export async function issueAccessToken(
   const confirmation = request.confirmation ?? ctx.senderConstraint?.confirmation;
   const tokenType = tokenTypeFor(confirmation);
   if (request.resource.tokenFormat === 'jwt') {
-    const token = signAccessTokenJwt(ctx.keys.signingKey(), {
+    const token = await signAccessTokenJwt(ctx.keys.signingKey(), {
       iss: ctx.config.issuer,
       sub: request.subject,
       aud: request.resource.id,
@@ -107,11 +108,11 @@ export function looksLikeJwt(token: string): boolean {
 const headerCache = new WeakMap<LoadedSigningKey, string>();
 
 /** RFC 9068 §2.1: `typ` is `at+jwt`, so an access token can never pass as an ID token. */
-function signAccessTokenJwt(key: LoadedSigningKey, claims: Record<string, unknown>): string {
+function signAccessTokenJwt(key: LoadedSigningKey, claims: Record<string, unknown>): Promise<string> {
   let header = headerCache.get(key);
   if (header === undefined) {
     header = encodeJwsHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid });
     headerCache.set(key, header);
   }
-  return signCompactJws(key, header, claims);
+  return signingBatch.sign(key, header, claims);
 }
