@@ -189,6 +189,18 @@ for (const backend of storeBackends()) {
         assert.equal(await store.tokens.findByDigest('missing'), undefined);
       });
 
+      it('answers many concurrent lookups, each with its own token', async () => {
+        const digests = Array.from({ length: 300 }, (_, i) => `many-${i}`);
+        await Promise.all(digests.map((d) => store.tokens.insert(token(d))));
+        const asked = [...digests, 'missing', digests[7]!, 'also-missing', digests[0]!];
+        const found = await Promise.all(asked.map((d) => store.tokens.findByDigest(d)));
+        assert.deepEqual(
+          found.map((record) => record?.digest),
+          [...digests, undefined, digests[7], undefined, digests[0]],
+        );
+        assert.deepEqual(found[42], token('many-42'));
+      });
+
       it('rejects a second token with the same digest', async () => {
         await store.tokens.insert(token('d1'));
         await assert.rejects(store.tokens.insert(token('d1', { jti: 'other' })));

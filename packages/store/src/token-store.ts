@@ -1,4 +1,5 @@
 import { createGroupCommit } from './group-commit.js';
+import { createGroupRead } from './group-read.js';
 import { prepareQuery } from './prepared-query.js';
 import type { TokensTable } from './schema.js';
 import type { TokenRecord, TokenRotation, TokenStore } from './store.js';
@@ -26,7 +27,7 @@ const COLUMNS = [
   'format',
 ] as const;
 
-/** 256 rows x 19 columns stays far below either dialect's limit on bound parameters. */
+/** 256 rows x 19 columns (or 256 digests) stays far below either dialect's limit on bound parameters. */
 const MAX_BATCH_SIZE = 256;
 
 export interface TokenStoreHandle {
@@ -108,14 +109,33 @@ export function createTokenStore({ db, statements, readRows }: StoreContext): To
     },
   });
 
+  // Every introspection, revocation and UserInfo request reads one token: SQLite reads them
+  // with the prepared point query, back to back; PostgreSQL in one round trip.
+  const lookups = createGroupRead<string, TokenRecord>({
+    maxBatchSize: MAX_BATCH_SIZE,
+    readBatch: async (digests) => {
+      const found = new Map<string, TokenRecord>();
+      if (readRows) {
+        for (const digest of digests) {
+          const row = (readRows(findQuery({ digest })) as TokensTable[])[0];
+          if (row) found.set(digest, toRecord(row));
+        }
+        return found;
+      }
+      const rows = await db
+        .selectFrom('tokens')
+        .select(COLUMNS)
+        .where('digest', 'in', [...new Set(digests)])
+        .execute();
+      for (const row of rows) found.set(row.digest, toRecord(row));
+      return found;
+    },
+  });
+
   const tokens: TokenStore = {
     insert: (record) => inserts.submit(toRow(record)),
 
-    async findByDigest(digest) {
-      const query = findQuery({ digest });
-      const rows = (readRows ? readRows(query) : (await db.executeQuery(query)).rows) as TokensTable[];
-      return rows[0] && toRecord(rows[0]);
-    },
+    findByDigest: (digest) => lookups.read(digest),
 
     async revoke(digest, at) {
       const { numAffectedRows } = await db.executeQuery(revokeQuery({ digest, at }));
