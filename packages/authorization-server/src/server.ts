@@ -6,7 +6,7 @@ import { authorizationEndpoint } from './endpoints/authorize.js';
 import { consentEndpoint } from './endpoints/consent.js';
 import { deviceVerificationEndpoint } from './endpoints/device.js';
 import { deviceAuthorizationEndpoint } from './endpoints/device-authorization.js';
-import { discoveryEndpoint } from './endpoints/discovery.js';
+import { metadataEndpoint } from './endpoints/discovery.js';
 import { healthEndpoints } from './endpoints/health.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
@@ -27,6 +27,11 @@ import { registerClientCertificates } from './tls/request-certificate.js';
 export interface IssuerAppOptions {
   /** Serve HTTPS with these options (the mutual-TLS listener, RFC 8705). */
   https?: HttpsServerOptions;
+}
+
+/** The issuer's path, '' for an issuer at the root of its host (config validation forbids a trailing slash). */
+export function issuerPathOf(issuer: string): string {
+  return new URL(issuer).pathname.replace(/\/$/, '');
 }
 
 /** Builds the issuer's HTTP app around a ready context. Never listens: tests use `inject()`. */
@@ -52,22 +57,34 @@ export function buildIssuerApp(ctx: IssuerContext, options: IssuerAppOptions = {
   registerRequestLog(app, ctx.metrics, ctx.config.request_logging);
   registerClientCertificates(app, ctx.mtls);
 
-  discoveryEndpoint(app, ctx);
-  jwksEndpoint(app, ctx);
-  tokenEndpoint(app, ctx);
-  introspectionEndpoint(app, ctx);
-  revocationEndpoint(app, ctx);
-  userinfoEndpoint(app, ctx);
+  // Probes and metrics are for the operator's tooling, at the root whatever the issuer.
   healthEndpoints(app, ctx);
-  authorizationEndpoint(app, ctx);
-  pushedAuthorizationRequestEndpoint(app, ctx);
-  loginEndpoint(app, ctx);
-  logoutEndpoint(app, ctx);
-  consentEndpoint(app, ctx);
-  accountEndpoint(app, ctx);
-  deviceAuthorizationEndpoint(app, ctx);
-  deviceVerificationEndpoint(app, ctx);
-  for (const url of ['/token', '/introspect', '/revoke', '/par', '/device_authorization'])
-    rejectOtherMethods(app, url, 'POST');
+  const issuerPath = issuerPathOf(ctx.config.issuer);
+  // RFC 8414 §3.1: the metadata of an issuer with a path is at the well-known URI with that
+  // path appended ("inserted between the host component and the path component").
+  metadataEndpoint(app, ctx, `/.well-known/oauth-authorization-server${issuerPath}`);
+  // Every endpoint URL is the issuer plus a path, so an issuer with a path serves under it.
+  app.register(
+    async (issuer) => {
+      // OpenID Connect Discovery §4.1: the issuer with /.well-known/openid-configuration appended.
+      metadataEndpoint(issuer, ctx, '/.well-known/openid-configuration');
+      jwksEndpoint(issuer, ctx);
+      tokenEndpoint(issuer, ctx);
+      introspectionEndpoint(issuer, ctx);
+      revocationEndpoint(issuer, ctx);
+      userinfoEndpoint(issuer, ctx);
+      authorizationEndpoint(issuer, ctx);
+      pushedAuthorizationRequestEndpoint(issuer, ctx);
+      loginEndpoint(issuer, ctx);
+      logoutEndpoint(issuer, ctx);
+      consentEndpoint(issuer, ctx);
+      accountEndpoint(issuer, ctx);
+      deviceAuthorizationEndpoint(issuer, ctx);
+      deviceVerificationEndpoint(issuer, ctx);
+      for (const url of ['/token', '/introspect', '/revoke', '/par', '/device_authorization'])
+        rejectOtherMethods(issuer, url, 'POST');
+    },
+    { prefix: issuerPath },
+  );
   return app;
 }

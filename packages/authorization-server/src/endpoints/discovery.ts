@@ -97,13 +97,15 @@ function openIdProviderMetadata(ctx: IssuerContext): Record<string, unknown> {
   };
 }
 
-/** Discovery at both well-known locations (RFC 8414 §3, OpenID Connect Discovery §4). */
-export function discoveryEndpoint(app: FastifyInstance, ctx: IssuerContext): void {
+/**
+ * Serves the metadata at `url`: RFC 8414 §3 `/.well-known/oauth-authorization-server` with the
+ * issuer's path appended (§3.1), registered at the root of the host, and OpenID Connect
+ * Discovery §4 `/.well-known/openid-configuration`, registered under the issuer's path.
+ */
+export function metadataEndpoint(app: FastifyInstance, ctx: IssuerContext, url: string): void {
   const body = JSON.stringify(serverMetadata(ctx));
-  const handler = async (_request: unknown, reply: import('fastify').FastifyReply) => {
+  app.get(url, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300').type('application/json');
     return body;
-  };
-  app.get('/.well-known/oauth-authorization-server', handler);
-  app.get('/.well-known/openid-configuration', handler);
+  });
 }

@@ -14,7 +14,7 @@ import { TEST_MASTER_KEY } from './harness.js';
  */
 export interface ListeningIssuer {
   issuer: Issuer;
-  /** http://127.0.0.1:<port>, the issuer identifier and the base of every endpoint. */
+  /** http://127.0.0.1:<port>[<path>], the issuer identifier and the base of every endpoint. */
   url: string;
   /** Stops listening, closes the store (a test store deletes itself) and the data directory. */
   close(): Promise<void>;
@@ -24,6 +24,8 @@ export interface ListeningIssuerOptions {
   /** A store the issuer then owns; without one it opens SQLite in its data directory, as in production. */
   store?: Store;
   clock?: Clock;
+  /** A path for the issuer identifier (`/tenants/acme`); the endpoints then live under it. */
+  path?: string;
 }
 
 /** A port nobody listens on right now: the issuer URL must be known before the app is built. */
@@ -44,7 +46,7 @@ export async function startListeningIssuer(
   options: ListeningIssuerOptions = {},
 ): Promise<ListeningIssuer> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${port}${options.path ?? ''}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-listening-'));
   let issuer: Issuer | undefined;
   const close = async () => {
