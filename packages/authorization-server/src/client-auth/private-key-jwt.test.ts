@@ -11,6 +11,7 @@ import {
   type TestIssuer,
   testConfigDocument,
 } from '../testing/harness.js';
+import { type JwksUriStub, stubJwksUris } from '../testing/jwks-uri-stub.js';
 import { JWT_BEARER_ASSERTION } from './presented-credentials.js';
 
 const INVALID_CLIENT = { error: 'invalid_client', error_description: 'client authentication failed' };
@@ -27,7 +28,11 @@ for (const backend of storeBackends()) {
     let signerKey: CryptoKey;
     let rsaKey: CryptoKey;
     let strangerKey: CryptoKey;
+    let stub: JwksUriStub;
     const macSecret = randomBytes(32);
+    // One URL per backend: the issuer's cache of a jwks_uri outlives a test issuer.
+    const KEYS = `https://keys.signer.test/${backend.name}/jwks.json`;
+    const BROKEN_KEYS = 'https://broken.signer.test/jwks.json';
 
     before(async () => {
       ({ privateKey: signerKey } = await generateKeyPair('ES256', { extractable: true }));
@@ -37,6 +42,9 @@ for (const backend of storeBackends()) {
         const { d, p, q, dp, dq, qi, ...rest } = await exportJWK(key);
         return { ...rest, kid, alg, use: 'sig' };
       };
+      stub = stubJwksUris();
+      stub.serve(KEYS, { keys: [await publicJwk(signerKey, 'signer-1', 'ES256')] });
+      stub.serve(BROKEN_KEYS, 500);
       const base = testConfigDocument();
       t = await startTestIssuer(await backend.open(), {
         clients: [
@@ -47,6 +55,13 @@ for (const backend of storeBackends()) {
             jwks: { keys: [await publicJwk(signerKey, 'signer-1', 'ES256')] },
             scope: 'orders:read ledger:read',
           },
+          {
+            client_id: 'uri-signer',
+            token_endpoint_auth_method: 'private_key_jwt',
+            jwks_uri: KEYS,
+            scope: 'orders:read',
+          },
+          { client_id: 'broken-uri', token_endpoint_auth_method: 'private_key_jwt', jwks_uri: BROKEN_KEYS },
           {
             client_id: 'rsa-signer',
             token_endpoint_auth_method: 'private_key_jwt',
@@ -71,7 +86,10 @@ for (const backend of storeBackends()) {
         ],
       });
     });
-    after(() => t.close());
+    after(async () => {
+      await t.close();
+      stub.restore();
+    });
 
     /** A valid assertion for `signer` unless told otherwise. */
     const assertion = async (options: AssertionOptions = {}): Promise<string> => {
@@ -113,6 +131,34 @@ for (const backend of storeBackends()) {
       const res = await tokenRequest(await assertion());
       assert.equal(res.statusCode, 200);
       assert.equal(res.json().scope, 'orders:read');
+    });
+
+    it('verifies the assertion with the keys at the client’s jwks_uri', async () => {
+      const signed = (key: CryptoKey) => assertion({ key, claims: { iss: 'uri-signer', sub: 'uri-signer' } });
+      const request = async (clientAssertion: string) =>
+        t.post('/token', {
+          grant_type: 'client_credentials',
+          resource: 'https://api.test',
+          client_assertion_type: JWT_BEARER_ASSERTION,
+          client_assertion: clientAssertion,
+        });
+      const accepted = await request(await signed(signerKey));
+      assert.equal(accepted.statusCode, 200, accepted.body);
+      const stranger = await request(await signed(strangerKey));
+      assert.equal(stranger.statusCode, 401);
+      assert.deepEqual(stranger.json(), INVALID_CLIENT);
+      assert.ok(stub.fetches(KEYS) >= 1);
+    });
+
+    it('rejects the client, never a server error, while its jwks_uri fails', async () => {
+      const res = await t.post('/token', {
+        grant_type: 'client_credentials',
+        resource: 'https://api.test',
+        client_assertion_type: JWT_BEARER_ASSERTION,
+        client_assertion: await assertion({ claims: { iss: 'broken-uri', sub: 'broken-uri' } }),
+      });
+      assert.equal(res.statusCode, 401);
+      assert.deepEqual(res.json(), INVALID_CLIENT);
     });
 
     it('accepts the token endpoint URL as the audience', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type JwksUriStub, stubJwksUris } from '../testing/jwks-uri-stub.js';
 import { type MtlsTestIssuer, publicJwk, startMtlsIssuer } from '../testing/mtls-issuer.js';
 
 const INVALID_CLIENT = { error: 'invalid_client', error_description: 'client authentication failed' };
@@ -72,5 +73,55 @@ describe('client authentication self_signed_tls_client_auth (RFC 8705 §2.2)', (
     });
     assert.equal(res.status, 401);
     assert.deepEqual(res.json(), INVALID_CLIENT);
+  });
+});
+
+describe('client authentication self_signed_tls_client_auth with a jwks_uri (RFC 8705 §2.2)', () => {
+  const KEYS = 'https://keys.client.test/jwks.json';
+  const OTHER_KEYS = 'https://other.client.test/jwks.json';
+  const BROKEN_KEYS = 'https://broken.client.test/jwks.json';
+  let m: MtlsTestIssuer;
+  let stub: JwksUriStub;
+  before(async () => {
+    stub = stubJwksUris();
+    m = await startMtlsIssuer(() => ({
+      clients: [
+        selfSignedClient('by-uri', { jwks_uri: KEYS }),
+        selfSignedClient('other-uri', { jwks_uri: OTHER_KEYS }),
+        selfSignedClient('broken-uri', { jwks_uri: BROKEN_KEYS }),
+      ],
+    }));
+    stub.serve(KEYS, { keys: [publicJwk(m.certs.otherSelfSigned), publicJwk(m.certs.selfSigned)] });
+    stub.serve(OTHER_KEYS, { keys: [publicJwk(m.certs.otherSelfSigned)] });
+    stub.serve(BROKEN_KEYS, 503);
+  });
+  after(async () => {
+    await m.close();
+    stub.restore();
+  });
+
+  const tokenRequest = (clientId: string) =>
+    m.request('/token', {
+      form: { grant_type: 'client_credentials', client_id: clientId, resource: 'https://api.test' },
+      client: m.certs.selfSigned,
+    });
+
+  it('authenticates a certificate whose key is in the document at jwks_uri', async () => {
+    const res = await tokenRequest('by-uri');
+    assert.equal(res.status, 200, res.body);
+    assert.ok(stub.fetches(KEYS) >= 1);
+  });
+
+  it('rejects a certificate whose key the jwks_uri document does not hold', async () => {
+    const res = await tokenRequest('other-uri');
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json(), INVALID_CLIENT);
+  });
+
+  it('rejects the client, never a server error, while its jwks_uri fails', async () => {
+    const res = await tokenRequest('broken-uri');
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json(), INVALID_CLIENT);
+    assert.ok(stub.fetches(BROKEN_KEYS) >= 1);
   });
 });
