@@ -1,7 +1,8 @@
 import { invalidClient } from '@gatehouse/core';
 import type { ClientRecord } from '@gatehouse/store';
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
 import type { IssuerContext } from '../context.js';
+import { remoteJwkSet } from './client-jwks.js';
 
 /** Asymmetric algorithms accepted for client assertions; `none` and HMAC never are. */
 export const ASSERTION_ALGORITHMS = ['ES256', 'ES384', 'PS256', 'RS256', 'EdDSA'];
@@ -14,8 +15,6 @@ const CLOCK_TOLERANCE = 30;
  * a few kilobytes; a unique identifier (RFC 7519 §4.1.7) needs nowhere near this.
  */
 const MAX_JTI_LENGTH = 256;
-
-const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 
 /**
  * RFC 7523 §3 and OpenID Connect Core §9: the assertion is signed by one of the client's keys,
@@ -68,13 +67,5 @@ export async function verifyClientAssertion(
 function clientKeys(client: ClientRecord) {
   const { jwks, jwks_uri } = client.metadata;
   if (jwks) return createLocalJWKSet(jwks as JSONWebKeySet);
-  if (typeof jwks_uri === 'string') {
-    let keySet = remoteKeySets.get(jwks_uri);
-    if (!keySet) {
-      keySet = createRemoteJWKSet(new URL(jwks_uri), { timeoutDuration: 5000, cooldownDuration: 30_000 });
-      remoteKeySets.set(jwks_uri, keySet);
-    }
-    return keySet;
-  }
-  return undefined;
+  return typeof jwks_uri === 'string' ? remoteJwkSet(jwks_uri) : undefined;
 }
