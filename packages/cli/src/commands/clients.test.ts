@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createIssuer, type Issuer, loadConfig } from '@gatehouse/authorization-server';
@@ -65,16 +66,22 @@ describe('gatehouse clients', () => {
     );
   });
 
-  it('refuses private_key_jwt without --jwks-uri', async () => {
+  it('refuses private_key_jwt without --jwks-uri or --jwks-file', async () => {
     const { code, err } = await sandbox.run('clients', 'add', 'x', '--auth-method', 'private_key_jwt');
     assert.equal(code, 2);
-    assert.match(err, /^gatehouse clients: --jwks-uri: private_key_jwt needs .* in --jwks-uri https:/);
+    assert.match(
+      err,
+      /^gatehouse clients: --jwks-file: private_key_jwt needs .* in --jwks-file FILE or --jwks-uri https:/,
+    );
   });
 
   it('refuses an unknown auth method', async () => {
-    const { code, err } = await sandbox.run('clients', 'add', 'x', '--auth-method', 'tls_client_auth');
+    const { code, err } = await sandbox.run('clients', 'add', 'x', '--auth-method', 'client_secret_jwt');
     assert.equal(code, 2);
-    assert.match(err, /--auth-method must be one of/);
+    assert.match(
+      err,
+      /--auth-method must be one of client_secret_basic, client_secret_post, private_key_jwt, tls_client_auth, self_signed_tls_client_auth \(/,
+    );
   });
 
   it('removes an admin client and says so for a missing one', async () => {
@@ -294,9 +301,51 @@ describe('gatehouse clients add: every kind of client, then used against an issu
   });
 });
 
+/** The sandbox config with mutual TLS behind a proxy, whose CA file is never read by the CLI. */
+const TLS_CONFIG = `${SANDBOX_CONFIG}tls:
+  client_cert_header: x-client-cert
+  trusted_proxies: [127.0.0.1]
+  client_ca_file: clients-ca.pem
+`;
+
+/** A public EC P-256 JWK (RFC 7517 appendix A.1). */
+const PUBLIC_JWK = {
+  kty: 'EC',
+  crv: 'P-256',
+  x: 'MKBCTNIcKUSDii11ySs3526iDZ8AiTo7Tu6KPAqv7D4',
+  y: '4Etl6SRW2YiLUrN5vfvVHuhp7x8PxltmWWlbbM4IFyM',
+  kid: '1',
+};
+
 describe('gatehouse clients --help', () => {
-  const sandbox = createCliSandbox();
+  const sandbox = createCliSandbox(TLS_CONFIG);
   after(() => sandbox.cleanup());
+
+  it('lists every option that sets a clients[] field', async () => {
+    const { code, out } = await sandbox.run('clients', '--help');
+    assert.equal(code, 0);
+    for (const option of [
+      '--auth-method M',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+      '--jwks-file FILE',
+      '--tls-subject-dn DN',
+      '--tls-san-dns NAME',
+      '--tls-san-uri URI',
+      '--tls-san-ip IP',
+      '--tls-san-email ADDR',
+      '--certificate-bound',
+      '--dpop-bound',
+      '--backchannel-logout-uri URI',
+      '--backchannel-logout-session-required',
+      '--id-token-alg A',
+      '--require-par',
+      '--client-uri URL',
+      '--logo-uri URL',
+    ]) {
+      assert.ok(out.includes(`${option} `), `help mentions ${option}`);
+    }
+  });
 
   it('has one example per kind of client, and each one works as written', async () => {
     const { code, out } = await sandbox.run('clients', '--help');
@@ -306,7 +355,7 @@ describe('gatehouse clients --help', () => {
       .replace(/ \\\n\s+/g, ' ')
       .split('\n')
       .filter((line) => line.trim().startsWith('gatehouse clients add'));
-    assert.equal(examples.length, 4);
+    assert.equal(examples.length, 6);
     for (const example of examples) {
       // Split on spaces outside double quotes, as a shell would here.
       const argv = [...example.trim().matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
@@ -318,10 +367,12 @@ describe('gatehouse clients --help', () => {
       (c) => `${c.token_endpoint_auth_method} ${c.grant_types.join(',')}`,
     );
     assert.deepEqual(kinds.sort(), [
+      'client_secret_basic authorization_code',
       'client_secret_basic authorization_code,refresh_token',
       'client_secret_basic client_credentials',
       'none authorization_code',
       `none ${DEVICE_GRANT}`,
+      'tls_client_auth client_credentials',
     ]);
   });
 });
@@ -426,5 +477,313 @@ describe('gatehouse clients add: refusals name the option and the fix', () => {
     const { code, err } = await sandbox.run('clients', 'add', 'two words');
     assert.equal(code, 2);
     assert.match(err, /^gatehouse clients: CLIENT_ID: /);
+  });
+});
+
+describe('gatehouse clients add: mutual TLS, keys, sender-constrained tokens and logout', () => {
+  const sandbox = createCliSandbox(TLS_CONFIG);
+  after(() => sandbox.cleanup());
+  before(() => {
+    writeFileSync(join(sandbox.dir, 'client-keys.json'), JSON.stringify({ keys: [PUBLIC_JWK] }));
+    writeFileSync(join(sandbox.dir, 'not-json.txt'), 'keys: [a, b]\n');
+    writeFileSync(join(sandbox.dir, 'one-key.json'), JSON.stringify(PUBLIC_JWK));
+    writeFileSync(
+      join(sandbox.dir, 'private-keys.json'),
+      JSON.stringify({ keys: [{ ...PUBLIC_JWK, d: '870MB6gfuTJ4HtUnUvYMyJpr5eUZNP4Bk43bVdj3eAE' }] }),
+    );
+  });
+
+  /** The stored client, as `clients list --json` shows it. */
+  async function stored(clientId: string): Promise<Record<string, unknown> | undefined> {
+    const { out } = await sandbox.run('clients', 'list', '--json');
+    return (JSON.parse(out) as Record<string, unknown>[]).find((c) => c.client_id === clientId);
+  }
+
+  it('adds a tls_client_auth client by its subject DN, with no secret', async () => {
+    const { code, out, err } = await sandbox.run(
+      'clients',
+      'add',
+      'ledger',
+      '--auth-method',
+      'tls_client_auth',
+      '--tls-subject-dn',
+      'CN=ledger,O=Example,C=SE',
+      '--certificate-bound',
+      '--scope',
+      'orders:read',
+    );
+    assert.equal(code, 0, err);
+    assert.equal(out, "added client 'ledger' (tls_client_auth; client_credentials)\n");
+    assert.equal(err, '');
+    const client = (await stored('ledger'))!;
+    assert.equal(client.token_endpoint_auth_method, 'tls_client_auth');
+    assert.equal(client.tls_client_auth_subject_dn, 'CN=ledger,O=Example,C=SE');
+    assert.equal(client.tls_client_certificate_bound_access_tokens, true);
+    assert.equal(client.client_secret, undefined);
+  });
+
+  it('adds a tls_client_auth client by a SAN', async () => {
+    const { code, err } = await sandbox.run(
+      'clients',
+      'add',
+      'edge',
+      '--auth-method',
+      'tls_client_auth',
+      '--tls-san-dns',
+      'edge.example.com',
+    );
+    assert.equal(code, 0, err);
+    const client = (await stored('edge'))!;
+    assert.equal(client.tls_client_auth_san_dns, 'edge.example.com');
+    assert.equal(client.tls_client_auth_subject_dn, undefined);
+  });
+
+  it('stores the JWK Set of --jwks-file for self_signed_tls_client_auth', async () => {
+    const { code, out, err } = await sandbox.run(
+      'clients',
+      'add',
+      'sensor',
+      '--auth-method',
+      'self_signed_tls_client_auth',
+      '--jwks-file',
+      'client-keys.json',
+      '--json',
+    );
+    assert.equal(code, 0, err);
+    const added = JSON.parse(out) as Record<string, unknown>;
+    assert.equal(added.client_secret, undefined);
+    assert.deepEqual((await stored('sensor'))!.jwks, { keys: [PUBLIC_JWK] });
+  });
+
+  it('stores the JWK Set of --jwks-file for private_key_jwt, found from an absolute path too', async () => {
+    const file = join(sandbox.dir, 'client-keys.json');
+    const { code, err } = await sandbox.run(
+      'clients',
+      'add',
+      'signer',
+      '--auth-method',
+      'private_key_jwt',
+      '--jwks-file',
+      file,
+    );
+    assert.equal(code, 0, err);
+    const client = (await stored('signer'))!;
+    assert.equal(client.token_endpoint_auth_method, 'private_key_jwt');
+    assert.deepEqual(client.jwks, { keys: [PUBLIC_JWK] });
+  });
+
+  it('stores back-channel logout, DPoP binding and the other sign-in fields', async () => {
+    const { code, err } = await sandbox.run(
+      'clients',
+      'add',
+      'shop',
+      '--grant-type',
+      'authorization_code',
+      '--redirect-uri',
+      'https://shop.test/callback',
+      '--scope',
+      'openid',
+      '--backchannel-logout-uri',
+      'https://shop.test/logout',
+      '--backchannel-logout-session-required',
+      '--dpop-bound',
+      '--id-token-alg',
+      'EdDSA',
+      '--require-par',
+      '--client-uri',
+      'https://shop.test/',
+      '--logo-uri',
+      'https://shop.test/logo.png',
+    );
+    assert.equal(code, 0, err);
+    const client = (await stored('shop'))!;
+    assert.equal(client.backchannel_logout_uri, 'https://shop.test/logout');
+    assert.equal(client.backchannel_logout_session_required, true);
+    assert.equal(client.dpop_bound_access_tokens, true);
+    assert.equal(client.id_token_signed_response_alg, 'EdDSA');
+    assert.equal(client.require_pushed_authorization_requests, true);
+    assert.equal(client.client_uri, 'https://shop.test/');
+    assert.equal(client.logo_uri, 'https://shop.test/logo.png');
+  });
+
+  it('leaves the flags at the config file’s defaults when they are not given', async () => {
+    const client = (await stored('edge'))!;
+    assert.equal(client.tls_client_certificate_bound_access_tokens, false);
+    assert.equal(client.dpop_bound_access_tokens, false);
+    assert.equal(client.backchannel_logout_session_required, false);
+    assert.equal(client.require_pushed_authorization_requests, false);
+  });
+
+  const tlsAuth = ['--auth-method', 'tls_client_auth'];
+  const subjects =
+    '--tls-subject-dn, --tls-san-dns, --tls-san-uri, --tls-san-ip, --tls-san-email (RFC 8705 §2.1.2)';
+  const refusals: [string, string[], string][] = [
+    [
+      'tls_client_auth without a subject option',
+      tlsAuth,
+      `--auth-method: tls_client_auth needs exactly one of ${subjects}`,
+    ],
+    [
+      'tls_client_auth with two subject options',
+      [...tlsAuth, '--tls-subject-dn', 'CN=x', '--tls-san-dns', 'x.example.com'],
+      `--auth-method: tls_client_auth needs exactly one of ${subjects}`,
+    ],
+    [
+      'a subject option without tls_client_auth',
+      ['--tls-san-email', 'ops@example.com'],
+      '--tls-san-email: used only with --auth-method tls_client_auth; remove it',
+    ],
+    [
+      'a subject DN that is not RFC 4514',
+      [...tlsAuth, '--tls-subject-dn', 'ledger'],
+      "--tls-subject-dn: not an RFC 4514 distinguished name: 'ledger' has no '='",
+    ],
+    [
+      'a SAN IP that is not an address',
+      [...tlsAuth, '--tls-san-ip', '10.0.0'],
+      '--tls-san-ip: must be an IPv4 or IPv6 address',
+    ],
+    [
+      'self_signed_tls_client_auth without keys',
+      ['--auth-method', 'self_signed_tls_client_auth'],
+      '--jwks-file: self_signed_tls_client_auth needs the client’s certificates or keys in --jwks-file FILE or --jwks-uri https://...',
+    ],
+    [
+      'a --jwks-file that does not exist',
+      ['--auth-method', 'self_signed_tls_client_auth', '--jwks-file', 'missing.json'],
+      "--jwks-file: 'missing.json': file not found",
+    ],
+    [
+      'a --jwks-file that holds one JWK, not a set',
+      ['--auth-method', 'private_key_jwt', '--jwks-file', 'one-key.json'],
+      `--jwks-file: 'one-key.json' is not a JWK Set; it must hold {"keys": [ ...public JWKs... ]} (RFC 7517 §5)`,
+    ],
+    [
+      'a --jwks-file with a private key',
+      ['--auth-method', 'private_key_jwt', '--jwks-file', 'private-keys.json'],
+      "--jwks-file: 'private-keys.json' keys[0] is a private or secret key (it has d); give the public keys only",
+    ],
+    [
+      '--jwks-file together with --jwks-uri',
+      [
+        '--auth-method',
+        'private_key_jwt',
+        '--jwks-file',
+        'client-keys.json',
+        '--jwks-uri',
+        'https://keys.test/jwks',
+      ],
+      'give --jwks-file or --jwks-uri, not both (RFC 7591 §2)',
+    ],
+    [
+      'a back-channel logout URI over plain http',
+      [
+        '--grant-type',
+        'authorization_code',
+        '--redirect-uri',
+        'https://shop.test/callback',
+        '--backchannel-logout-uri',
+        'http://shop.test/logout',
+      ],
+      '--backchannel-logout-uri: must be an https URL (http only for localhost)',
+    ],
+    [
+      '--backchannel-logout-session-required without a logout URI',
+      ['--backchannel-logout-session-required'],
+      '--backchannel-logout-session-required needs --backchannel-logout-uri, where logout tokens go',
+    ],
+    [
+      'an ID token algorithm Gatehouse does not sign with',
+      ['--id-token-alg', 'HS256'],
+      '--id-token-alg: must be one of: ES256, RS256, EdDSA',
+    ],
+  ];
+  for (const [what, args, message] of refusals) {
+    it(`refuses ${what} with exit code 2 and stores nothing`, async () => {
+      const { code, out, err } = await sandbox.run('clients', 'add', 'refused', ...args);
+      assert.equal(code, 2, out);
+      assert.equal(err, usage(message));
+      assert.equal(await stored('refused'), undefined);
+    });
+  }
+
+  it('refuses a --jwks-file that is not JSON, naming the file', async () => {
+    const { code, err } = await sandbox.run(
+      'clients',
+      'add',
+      'refused',
+      '--auth-method',
+      'private_key_jwt',
+      '--jwks-file',
+      'not-json.txt',
+    );
+    assert.equal(code, 2);
+    assert.match(err, /^gatehouse clients: --jwks-file: 'not-json\.txt' is not JSON: \S/);
+    assert.equal(await stored('refused'), undefined);
+  });
+});
+
+describe('gatehouse clients add: mutual TLS without a tls section', () => {
+  const sandbox = createCliSandbox();
+  after(() => sandbox.cleanup());
+
+  const fix =
+    'mutual TLS needs a tls section in the config file: tls.cert_file and tls.key_file (Gatehouse runs ' +
+    'the HTTPS listener) or tls.client_cert_header and tls.trusted_proxies (a proxy terminates TLS); ' +
+    'add it, then run this again';
+
+  it('refuses tls_client_auth and says how to turn mutual TLS on', async () => {
+    const { code, err } = await sandbox.run(
+      'clients',
+      'add',
+      'ledger',
+      '--auth-method',
+      'tls_client_auth',
+      '--tls-subject-dn',
+      'CN=ledger',
+    );
+    assert.equal(code, 2);
+    assert.equal(err, usage(`--auth-method: ${fix}`));
+  });
+
+  it('refuses certificate-bound tokens for a client with a secret', async () => {
+    const { code, err } = await sandbox.run('clients', 'add', 'billing', '--certificate-bound');
+    assert.equal(code, 2);
+    assert.equal(err, usage(`--certificate-bound: ${fix}`));
+  });
+});
+
+describe('gatehouse clients add: tls_client_auth without tls.client_ca_file', () => {
+  const sandbox = createCliSandbox(TLS_CONFIG.replace('  client_ca_file: clients-ca.pem\n', ''));
+  after(() => sandbox.cleanup());
+
+  it('names the config key to set, and accepts self_signed_tls_client_auth, which needs no CA', async () => {
+    const refused = await sandbox.run(
+      'clients',
+      'add',
+      'ledger',
+      '--auth-method',
+      'tls_client_auth',
+      '--tls-subject-dn',
+      'CN=ledger',
+    );
+    assert.equal(refused.code, 2);
+    assert.equal(
+      refused.err,
+      usage(
+        '--auth-method: tls_client_auth needs tls.client_ca_file in the config file, the CAs its certificates chain to',
+      ),
+    );
+    writeFileSync(join(sandbox.dir, 'keys.json'), JSON.stringify({ keys: [PUBLIC_JWK] }));
+    const added = await sandbox.run(
+      'clients',
+      'add',
+      'ledger',
+      '--auth-method',
+      'self_signed_tls_client_auth',
+      '--jwks-file',
+      'keys.json',
+    );
+    assert.equal(added.code, 0, added.err);
   });
 });
