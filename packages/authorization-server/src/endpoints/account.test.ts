@@ -148,7 +148,10 @@ for (const backend of storeBackends()) {
       const jar = new CookieJar();
       const start = await get('/account', jar);
       assert.equal(start.headers['cache-control'], 'no-store');
-      assert.match(String(start.headers['set-cookie']), /__Host-gatehouse-interaction=.+; Secure; HttpOnly/);
+      assert.match(
+        String(start.headers['set-cookie']),
+        /__Host-gatehouse-interaction-[\w-]{22}=.+; Secure; HttpOnly/,
+      );
       const page = await signInAtAccount(jar);
       assert.equal(page.headers['cache-control'], 'no-store');
       assert.match(

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { revokeUserGrant } from '../consent/revoke-grant.js';
 import type { IssuerContext } from '../context.js';
 import { formParams } from '../http/form-params.js';
-import { createAccountInteraction, interactionCookie } from '../interaction/interaction-cookie.js';
+import { createAccountInteraction, interactionCookies } from '../interaction/interaction-cookie.js';
 import { ACCOUNT_FIELDS, type AccountGrant, renderAccountPage } from '../pages/account-page.js';
 import { CSRF_FIELD } from '../pages/form-fields.js';
 import { assertSafeUrl } from '../pages/html.js';
@@ -70,8 +70,8 @@ async function showAccount(
     // The continuation is fixed here, in the sealed interaction: after sign-in the browser
     // comes back to this page and nowhere else, whatever the query said.
     const interaction = createAccountInteraction(ctx);
-    const cookie = await interactionCookie(ctx, interaction);
-    return sendRedirect(reply, `${ctx.config.issuer}/login?interaction=${interaction.id}`, [cookie]);
+    const cookies = await interactionCookies(ctx, interaction, request.headers.cookie);
+    return sendRedirect(reply, `${ctx.config.issuer}/login?interaction=${interaction.id}`, cookies);
   }
   const user = await ctx.store.users.findById(session.userId);
   const now = epochSeconds(ctx.clock);

@@ -227,13 +227,66 @@ for (const backend of storeBackends()) {
       assert.equal(location(res).pathname, '/login');
     });
 
-    it('keeps the interaction in a __Host- cookie: Secure, HttpOnly, Lax, 10 minutes', async () => {
+    it('keeps the interaction in a __Host- cookie of its own: Secure, HttpOnly, Lax, 10 minutes', async () => {
       const res = await get(`/authorize?${authorizeQuery()}`);
-      const cookie = String(res.headers['set-cookie']);
-      assert.match(
-        cookie,
-        /^__Host-gatehouse-interaction=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax; Max-Age=600$/,
+      const id = location(res).searchParams.get('interaction')!;
+      assert.match(id, /^[A-Za-z0-9_-]{22}$/);
+      assert.equal(
+        String(res.headers['set-cookie']).replace(/=[^;]+;/, '=…;'),
+        `__Host-gatehouse-interaction-${id}=…; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=600`,
       );
+    });
+
+    it('lets two sign-ins in one browser (two tabs) each finish', async () => {
+      const jar = new CookieJar();
+      const first = await startSignIn(jar, { state: 'tab-1' });
+      const second = await startSignIn(jar, { state: 'tab-2' });
+      assert.notEqual(first.interaction, second.interaction);
+      // The first tab signs in although the second started later.
+      const signedIn = await postForm(
+        '/login',
+        {
+          csrf_token: csrfTokenOf(first.page.body),
+          interaction_id: first.interaction,
+          username: 'alice',
+          password: PASSWORD,
+        },
+        jar,
+      );
+      jar.take(signedIn);
+      assert.equal(location(signedIn).searchParams.get('interaction'), first.interaction);
+      // Both tabs go on with their own request.
+      for (const [tab, interaction] of [
+        ['tab-1', first.interaction],
+        ['tab-2', second.interaction],
+      ] as const) {
+        const consent = location(await get(`/authorize?interaction=${interaction}`, jar));
+        assert.equal(consent.pathname, '/consent');
+        const page = await get(`${consent.pathname}${consent.search}`, jar);
+        const done = await postForm(
+          '/consent',
+          { csrf_token: csrfTokenOf(page.body), interaction_id: interaction, decision: 'approve' },
+          jar,
+        );
+        jar.take(done);
+        assert.equal(location(done).searchParams.get('state'), tab);
+      }
+      assert.doesNotMatch(jar.header(), /gatehouse-interaction/, 'both are over');
+    });
+
+    it('keeps at most four interactions: starting a fifth clears the oldest', async () => {
+      const jar = new CookieJar();
+      const ids: string[] = [];
+      for (let n = 0; n < 5; n++) {
+        const res = await get(`/authorize?${authorizeQuery({ state: `s${n}` })}`, jar);
+        jar.take(res);
+        ids.push(location(res).searchParams.get('interaction')!);
+        t.clock.advance(1);
+      }
+      const names = [...jar.header().matchAll(/__Host-gatehouse-interaction-([^=]+)=/g)].map((m) => m[1]);
+      assert.deepEqual(names.sort(), ids.slice(1).sort());
+      const oldest = await get(`/login?interaction=${ids[0]}`, jar);
+      assert.equal(oldest.statusCode, 400, 'the oldest sign-in has expired');
     });
 
     it('accepts the request by POST too', async () => {

@@ -18,7 +18,7 @@ import {
   clearedInteractionCookie,
   createInteraction,
   type Interaction,
-  interactionCookie,
+  interactionCookies,
   readInteraction,
 } from '../interaction/interaction-cookie.js';
 import { issueAuthorizationCode } from '../interaction/issue-authorization-code.js';
@@ -131,7 +131,7 @@ async function continueAuthorization(
         new OAuthError('login_required', 'the user is not signed in'),
       );
     }
-    return startInteraction(ctx, reply, resolved, 'login');
+    return startInteraction(ctx, request, reply, resolved, 'login');
   }
   const grant = await ctx.store.grants.find(session.userId, authorization.clientId);
   const covered =
@@ -144,7 +144,11 @@ async function continueAuthorization(
       grantId: grant.id,
       scopes: authorization.scope,
     });
-    return sendRedirect(reply, location, resolved.interaction ? [clearedInteractionCookie()] : []);
+    return sendRedirect(
+      reply,
+      location,
+      resolved.interaction ? [clearedInteractionCookie(resolved.interaction.id)] : [],
+    );
   }
   if (authorization.prompt.has('none')) {
     return redirectError(
@@ -154,7 +158,7 @@ async function continueAuthorization(
       new OAuthError('consent_required', 'the user has not approved this request'),
     );
   }
-  return startInteraction(ctx, reply, resolved, 'consent');
+  return startInteraction(ctx, request, reply, resolved, 'consent');
 }
 
 /**
@@ -178,14 +182,15 @@ function mustSignIn(
 /** Keeps the request in the interaction cookie and sends the browser to the sign-in or consent page. */
 async function startInteraction(
   ctx: IssuerContext,
+  request: FastifyRequest,
   reply: FastifyReply,
   resolved: ResolvedParams,
   page: 'login' | 'consent',
 ): Promise<FastifyReply> {
   const interaction =
     resolved.interaction ?? createInteraction(ctx, recordFromParams(resolved.params), resolved.pushed);
-  const cookie = await interactionCookie(ctx, interaction);
-  return sendRedirect(reply, `${ctx.config.issuer}/${page}?interaction=${interaction.id}`, [cookie]);
+  const cookies = await interactionCookies(ctx, interaction, request.headers.cookie);
+  return sendRedirect(reply, `${ctx.config.issuer}/${page}?interaction=${interaction.id}`, cookies);
 }
 
 function redirectError(

@@ -94,7 +94,7 @@ async function decideConsent(
     // RFC 6749 §4.1.2.1 access_denied: "The resource owner or authorization server denied the request."
     const error = new OAuthError('access_denied', 'the user denied the request');
     return sendRedirect(reply, buildErrorRedirect(loaded.request, error, ctx.config.issuer), [
-      clearedInteractionCookie(),
+      clearedInteractionCookie(loaded.interaction.id),
     ]);
   }
   if (decision !== 'approve') {
@@ -128,7 +128,7 @@ async function approve(
     revokedAt: null,
   });
   const location = await issueAuthorizationCode(ctx, loaded.request, { session, grantId: grant.id, scopes });
-  return sendRedirect(reply, location, [clearedInteractionCookie()]);
+  return sendRedirect(reply, location, [clearedInteractionCookie(loaded.interaction.id)]);
 }
 
 async function liveSession(ctx: IssuerContext, request: FastifyRequest): Promise<SessionRecord | undefined> {

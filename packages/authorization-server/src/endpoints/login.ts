@@ -54,7 +54,7 @@ function loginRoutes(app: FastifyInstance, ctx: IssuerContext): void {
       return sendLoginPage(ctx, request, reply, signIn, { username: result.username, error: result.error });
     }
     const cookies = [sessionCookie(result.cookieValue)];
-    if (signIn.endsInteraction) cookies.push(clearedInteractionCookie());
+    if (signIn.endsInteraction) cookies.push(clearedInteractionCookie(signIn.interaction.id));
     return sendRedirect(reply, signIn.continueAt, cookies);
   });
 }

@@ -2,7 +2,7 @@ import { epochSeconds, generateRandomToken } from '@gatehouse/core';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 import type { ParamsRecord } from '../authorization/request-params.js';
 import type { IssuerContext } from '../context.js';
-import { type HostCookie, readCookie } from '../pages/csrf-cookie.js';
+import { type HostCookie, readCookie, readCookiesByPrefix } from '../pages/csrf-cookie.js';
 
 /**
  * Where a sign-in continues: `authorize` resumes an authorization request at /authorize,
@@ -30,9 +30,27 @@ export interface Interaction {
   startedAt: number;
 }
 
-export const INTERACTION_COOKIE = '__Host-gatehouse-interaction' as const;
+/**
+ * Each interaction has its own cookie, named after its id, so that sign-ins in two tabs (two
+ * apps, or an app and the account page) do not overwrite each other.
+ */
+export const INTERACTION_COOKIE_PREFIX = '__Host-gatehouse-interaction-' as const;
 /** Seconds a person has to sign in and decide. */
 export const INTERACTION_LIFETIME = 600;
+/**
+ * Most interaction cookies a browser keeps: starting one more clears the oldest. Each is a few
+ * hundred bytes and every request to the issuer carries them all, so a page that starts
+ * sign-ins in a loop must not be able to push the browser's Cookie header past the server's
+ * header limit.
+ */
+export const MAX_OPEN_INTERACTIONS = 4;
+
+// generateRandomToken(16): 22 base64url characters.
+const OUR_NAME = /^__Host-gatehouse-interaction-[A-Za-z0-9_-]{22}$/;
+
+export function interactionCookieName(id: string): `__Host-${string}` {
+  return `${INTERACTION_COOKIE_PREFIX}${id}`;
+}
 
 type InteractionContext = Pick<IssuerContext, 'secrets' | 'clock' | 'config'>;
 
@@ -57,14 +75,17 @@ export function createAccountInteraction(ctx: InteractionContext): Interaction {
 }
 
 /**
- * The cookie carrying `interaction`: a JWE (`dir`, A256GCM) under a key derived for this
- * alone, so the person can neither read the request back nor change it. SameSite=Lax: the
- * login POST's redirect back to /authorize is a same-site navigation and must carry it.
+ * The cookies to set when `interaction` starts or moves on: its own, a JWE (`dir`, A256GCM)
+ * under a key derived for this alone, so the person can neither read the request back nor
+ * change it; and deletions for this browser's other interaction cookies that are unreadable,
+ * expired, or beyond the newest {@link MAX_OPEN_INTERACTIONS}. SameSite=Lax: the login POST's
+ * redirect back to /authorize is a same-site navigation and must carry it.
  */
-export async function interactionCookie(
+export async function interactionCookies(
   ctx: InteractionContext,
   interaction: Interaction,
-): Promise<HostCookie> {
+  cookieHeader: string | undefined,
+): Promise<HostCookie[]> {
   const now = epochSeconds(ctx.clock);
   const value = await new EncryptJWT({ interaction })
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', typ: 'gatehouse-interaction' })
@@ -72,21 +93,40 @@ export async function interactionCookie(
     .setIssuedAt(now)
     .setExpirationTime(now + INTERACTION_LIFETIME)
     .encrypt(ctx.secrets.interaction);
-  return { ...cookieShape(value), maxAge: INTERACTION_LIFETIME };
+  const own = interactionCookieName(interaction.id);
+  const others = await Promise.all(
+    readCookiesByPrefix(cookieHeader, INTERACTION_COOKIE_PREFIX)
+      // Only names we could have set: anything else in the header is not ours to delete.
+      .filter(([name]) => name !== own && OUR_NAME.test(name))
+      .map(async ([name, cookieValue]) => ({ name, open: await openInteraction(ctx, cookieValue) })),
+  );
+  const kept = others
+    .filter((other) => other.open !== undefined)
+    .sort((a, b) => b.open!.startedAt - a.open!.startedAt)
+    .slice(0, MAX_OPEN_INTERACTIONS - 1);
+  const stale = others.filter((other) => !kept.includes(other));
+  return [
+    { ...cookieShape(own, value), maxAge: INTERACTION_LIFETIME },
+    ...stale.map((other) => clearedCookie(other.name as `__Host-${string}`)),
+  ];
 }
 
-/** Deletes the interaction cookie once the request is answered. */
-export function clearedInteractionCookie(): HostCookie {
-  return { ...cookieShape(''), maxAge: 0 };
+/** Deletes the cookie of interaction `id` once its request is answered. */
+export function clearedInteractionCookie(id: string): HostCookie {
+  return clearedCookie(interactionCookieName(id));
 }
 
-function cookieShape(value: string): HostCookie {
-  return { name: INTERACTION_COOKIE, value, secure: true, path: '/', httpOnly: true, sameSite: 'Lax' };
+function clearedCookie(name: `__Host-${string}`): HostCookie {
+  return { ...cookieShape(name, ''), maxAge: 0 };
+}
+
+function cookieShape(name: `__Host-${string}`, value: string): HostCookie {
+  return { name, value, secure: true, path: '/', httpOnly: true, sameSite: 'Lax' };
 }
 
 /**
- * The interaction named `id` from the request's cookie; undefined when the cookie is missing,
- * forged, expired, belongs to another (newer) interaction, or continues elsewhere than
+ * The interaction named `id` from its cookie; undefined when the cookie is missing, forged,
+ * expired, holds another interaction, or continues elsewhere than
  * `continuation` (so an account sign-in can never be resumed as an authorization request).
  */
 export async function readInteraction(
@@ -95,8 +135,16 @@ export async function readInteraction(
   id: string | undefined,
   continuation: InteractionContinuation = 'authorize',
 ): Promise<Interaction | undefined> {
-  const value = readCookie(cookieHeader, INTERACTION_COOKIE);
-  if (!value || !id) return undefined;
+  if (!id) return undefined;
+  const value = readCookie(cookieHeader, interactionCookieName(id));
+  const interaction = value === undefined ? undefined : await openInteraction(ctx, value);
+  // The id inside must be the one in the name: a cookie renamed by hand opens nothing else.
+  if (interaction?.id !== id) return undefined;
+  return (interaction.continuation ?? 'authorize') === continuation ? interaction : undefined;
+}
+
+/** The interaction sealed in a cookie value; undefined when it is forged, garbled or expired. */
+async function openInteraction(ctx: InteractionContext, value: string): Promise<Interaction | undefined> {
   try {
     const { payload } = await jwtDecrypt(value, ctx.secrets.interaction, {
       issuer: ctx.config.issuer,
@@ -106,8 +154,9 @@ export async function readInteraction(
       contentEncryptionAlgorithms: ['A256GCM'],
     });
     const interaction = payload['interaction'] as Interaction | undefined;
-    if (interaction?.id !== id) return undefined;
-    return (interaction.continuation ?? 'authorize') === continuation ? interaction : undefined;
+    return typeof interaction?.id === 'string' && typeof interaction.startedAt === 'number'
+      ? interaction
+      : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createManualClock } from '@gatehouse/core';
-import { createInteraction, interactionCookie } from '../interaction/interaction-cookie.js';
+import { createInteraction, interactionCookies } from '../interaction/interaction-cookie.js';
 import { deriveKeys } from '../keys/master-key.js';
 import {
   createPendingLogout,
@@ -53,7 +53,7 @@ describe('the pending logout carried by the confirmation form', () => {
 
   it('is not opened from an interaction cookie, sealed under a sibling key', async () => {
     const ctx = context();
-    const cookie = await interactionCookie(ctx, createInteraction(ctx, {}, false));
-    assert.equal(await openPendingLogout(ctx, cookie.value), undefined);
+    const [cookie] = await interactionCookies(ctx, createInteraction(ctx, {}, false), undefined);
+    assert.equal(await openPendingLogout(ctx, cookie!.value), undefined);
   });
 });

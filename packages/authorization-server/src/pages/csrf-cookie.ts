@@ -57,6 +57,18 @@ export function csrfCookie(binding: string): HostCookie {
   return { name: CSRF_COOKIE, value: binding, secure: true, path: '/', httpOnly: true, sameSite: 'Lax' };
 }
 
+/** Every cookie of the header whose name starts with `prefix`, as [name, value] pairs. */
+export function readCookiesByPrefix(header: string | undefined, prefix: string): [string, string][] {
+  if (!header) return [];
+  const found: [string, string][] = [];
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? '' : pair.slice(0, eq).trim();
+    if (name.startsWith(prefix) && name.length > prefix.length) found.push([name, pair.slice(eq + 1).trim()]);
+  }
+  return found;
+}
+
 /** Reads one cookie from a `Cookie` request header; `undefined` when absent or sent twice. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { storeBackends } from '@gatehouse/store/testing';
 import type { InjectOptions } from 'fastify';
-import { INTERACTION_COOKIE } from '../../src/interaction/interaction-cookie.js';
+import {
+  INTERACTION_COOKIE_PREFIX,
+  interactionCookieName,
+} from '../../src/interaction/interaction-cookie.js';
 import type { Issuer } from '../../src/issuer.js';
 import { CSRF_COOKIE } from '../../src/pages/csrf-cookie.js';
 import { SESSION_COOKIE } from '../../src/sessions/session-cookie.js';
@@ -254,6 +257,7 @@ for (const backend of storeBackends()) {
 
     it('garbage, oversized and foreign cookies', async () => {
       const foreign = await signIn(other.issuer.app);
+      const INTERACTION_COOKIE = interactionCookieName('A'.repeat(22));
       const cookies: Record<string, string> = {
         'garbage session': `${SESSION_COOKIE}=!!!`,
         'oversized session': `${SESSION_COOKIE}=${'a'.repeat(8000)}`,
@@ -261,6 +265,11 @@ for (const backend of storeBackends()) {
         'oversized interaction': `${INTERACTION_COOKIE}=${'A'.repeat(8000)}`,
         'garbage CSRF': `${CSRF_COOKIE}=..%C0%AF`,
         'all three, garbage': `${SESSION_COOKIE}=x; ${INTERACTION_COOKIE}=x.y.z; ${CSRF_COOKIE}=x`,
+        'interaction cookies with odd names': `${INTERACTION_COOKIE_PREFIX}=x; ${INTERACTION_COOKIE_PREFIX}(a)=x; ${INTERACTION_COOKIE_PREFIX}${'é'.repeat(22)}=x`,
+        'fifty garbage interaction cookies': Array.from(
+          { length: 50 },
+          (_, i) => `${interactionCookieName(String(i).padStart(22, 'A'))}=x.y.z.${i}`,
+        ).join('; '),
         'duplicated cookies': `${SESSION_COOKIE}=a; ${SESSION_COOKIE}=b; ${CSRF_COOKIE}=a; ${CSRF_COOKIE}=b`,
         'malformed cookie header': '=;;; ;=;a;b=c=d; =x',
         'another issuer instance': foreign.header(),
