@@ -49,5 +49,11 @@ export { type KeyState, keyStates, selectKeys } from './keys/key-selection.js';
 export { type DerivedKeys, decodeMasterKey, deriveKeys } from './keys/master-key.js';
 export { resolveMasterKey } from './keys/master-key-file.js';
 export { DEFAULT_ID_TOKEN_ALG, signingAlgsInUse } from './keys/signing-algs.js';
+export type { DeliverLogoutToken, LogoutDeliveryOutcome } from './logout/backchannel.js';
+export {
+  openStandaloneBackchannelLogout,
+  type StandaloneBackchannelOptions,
+} from './logout/standalone-backchannel.js';
 export { signingKeyRetention } from './resources/resource-registry.js';
 export { buildIssuerApp } from './server.js';
+export type { SessionEndedListener } from './sessions/session-service.js';

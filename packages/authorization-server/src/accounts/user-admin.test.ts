@@ -130,6 +130,7 @@ describe('addUser and setUserStatus', () => {
       assert.deepEqual(disabled, {
         outcome: 'changed',
         user: { ...user, status: 'disabled', updatedAt: T0 + 5 },
+        endedSessions: 0,
       });
       assert.deepEqual(await store.users.findById(user.id), {
         ...user,
@@ -179,7 +180,16 @@ describe('addUser and setUserStatus', () => {
       await token('online', false);
       await token('offline', true);
 
-      assert.equal((await setUserStatus(store, 'ivan', 'disabled', T0 + 5)).outcome, 'changed');
+      const ended: string[] = [];
+      const disabled = await setUserStatus(store, 'ivan', 'disabled', T0 + 5, {
+        onSessionEnded: ({ sessionId, reason }) => ended.push(`${sessionId}:${reason}`),
+      });
+      assert.equal(disabled.outcome === 'changed' && disabled.endedSessions, 2);
+      assert.deepEqual(
+        ended.sort(),
+        ['session-a:user_disabled', 'session-b:user_disabled'],
+        'each one announced',
+      );
       for (const id of ['session-a', 'session-b']) {
         const ended = await store.sessions.findById(id);
         assert.deepEqual([ended?.endedAt, ended?.endReason], [T0 + 5, 'user_disabled']);

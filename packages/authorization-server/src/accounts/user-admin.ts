@@ -1,6 +1,6 @@
 import { createSilentLogger, type Logger } from '@gatehouse/core';
 import type { Store, UserRecord, UserStatus } from '@gatehouse/store';
-import { endUserSessions } from '../sessions/session-service.js';
+import { endUserSessions, type SessionEndedListener } from '../sessions/session-service.js';
 import { hashPassword } from './password.js';
 import { type PasswordPolicy, passwordPolicyProblem } from './password-policy.js';
 import { emailProblem, generateUserId, labelProblem, nameProblem, usernameProblem } from './user-fields.js';
@@ -89,7 +89,9 @@ function check(field: string, problem: string | undefined): void {
 }
 
 export type StatusChange =
-  | { outcome: 'changed' | 'unchanged'; user: UserRecord }
+  /** `endedSessions`: how many of the user's sessions disabling ended (0 when enabling). */
+  | { outcome: 'changed'; user: UserRecord; endedSessions: number }
+  | { outcome: 'unchanged'; user: UserRecord }
   /** Config users follow `disabled:` in the file; a change here would be undone at the next start. */
   | { outcome: 'from_config'; user: UserRecord }
   | { outcome: 'not_found' };
@@ -104,7 +106,11 @@ export async function setUserStatus(
   username: string,
   status: UserStatus,
   now: number,
-  options: { logger?: Logger } = {},
+  options: {
+    logger?: Logger;
+    /** Told of each session disabling ends, to send its clients Back-Channel Logout tokens. */
+    onSessionEnded?: SessionEndedListener;
+  } = {},
 ): Promise<StatusChange> {
   const user = await store.users.findByUsername(username);
   if (!user) return { outcome: 'not_found' };
@@ -113,9 +119,14 @@ export async function setUserStatus(
   if (!(await store.users.setStatus(user.id, status, now))) return { outcome: 'not_found' };
   // Ended here, not in each caller, so that every caller (CLI, admin API) gets it; enabling
   // restores nothing of that (issue 3, item 4: ending a session revokes its tokens).
+  let endedSessions = 0;
   if (status === 'disabled') {
     const logger = options.logger ?? createSilentLogger();
-    await endUserSessions({ store, clock: () => now * 1000, logger }, user.id, 'user_disabled');
+    endedSessions = await endUserSessions(
+      { store, clock: () => now * 1000, logger, onSessionEnded: options.onSessionEnded },
+      user.id,
+      'user_disabled',
+    );
   }
-  return { outcome: 'changed', user: { ...user, status, updatedAt: now } };
+  return { outcome: 'changed', user: { ...user, status, updatedAt: now }, endedSessions };
 }

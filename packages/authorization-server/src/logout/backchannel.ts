@@ -13,6 +13,14 @@ export interface LogoutTokenDelivery {
   readonly signal: AbortSignal;
 }
 
+/** How one delivery ended, for a caller that reports it (the CLI). */
+export interface LogoutDeliveryOutcome {
+  readonly clientId: string;
+  readonly outcome: 'delivered' | 'failed' | 'timeout';
+  /** Why it failed; never the token. */
+  readonly error?: string;
+}
+
 /** Delivers one logout token: resolves once the client accepted it, rejects otherwise. */
 export type DeliverLogoutToken = (delivery: LogoutTokenDelivery) => Promise<void>;
 
@@ -61,15 +69,22 @@ export class BackchannelLogout {
   /** How tokens travel; tests replace it to capture them. */
   deliver: DeliverLogoutToken;
   timeoutMs: number;
+  private readonly onOutcome: ((outcome: LogoutDeliveryOutcome) => void) | undefined;
   private readonly inFlight = new Set<Promise<void>>();
 
   /** @param context the issuer's context, read when a session ends (it is built after this). */
   constructor(
     private readonly context: () => BackchannelContext,
-    options: { deliver?: DeliverLogoutToken; timeoutMs?: number } = {},
+    options: {
+      deliver?: DeliverLogoutToken;
+      timeoutMs?: number;
+      /** Told how each delivery ended, besides the log and the metric. */
+      onOutcome?: (outcome: LogoutDeliveryOutcome) => void;
+    } = {},
   ) {
     this.deliver = options.deliver ?? postLogoutToken;
     this.timeoutMs = options.timeoutMs ?? BACKCHANNEL_LOGOUT_TIMEOUT_MS;
+    this.onOutcome = options.onOutcome;
   }
 
   /** The session service's `onSessionEnded`: starts the notifications and returns at once. */
@@ -126,6 +141,7 @@ export class BackchannelLogout {
       ]);
       this.context().metrics.backchannelLogouts.inc({ outcome: 'delivered' });
       this.context().logger.info(log, 'back-channel logout delivered');
+      this.onOutcome?.({ clientId: client.clientId, outcome: 'delivered' });
     } catch (error) {
       const outcome = controller.signal.aborted ? 'timeout' : 'failed';
       this.context().metrics.backchannelLogouts.inc({ outcome });
@@ -134,6 +150,7 @@ export class BackchannelLogout {
         { ...log, outcome, error: describe(error) },
         'back-channel logout not delivered',
       );
+      this.onOutcome?.({ clientId: client.clientId, outcome, error: describe(error) });
     } finally {
       clearTimeout(timer);
     }

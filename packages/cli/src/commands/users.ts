@@ -3,12 +3,17 @@ import {
   AccountInputError,
   addUser,
   assertUserFields,
+  type DeliverLogoutToken,
+  type GatehouseConfig,
+  type LogoutDeliveryOutcome,
   type NewUser,
+  openStandaloneBackchannelLogout,
+  type SessionEndedListener,
   setUserStatus,
 } from '@gatehouse/authorization-server';
 import { epochSeconds, systemClock } from '@gatehouse/core';
 import { DuplicateUserError, type Store, type UserRecord, type UserStatus } from '@gatehouse/store';
-import { configOptions, formatTime, loadCliConfig, table, withStore } from '../cli-config.js';
+import { cliSecrets, configOptions, formatTime, loadCliConfig, table, withStore } from '../cli-config.js';
 import { type CliIO, CONFIG_OPTION_HELP, type Command, UsageError } from '../command.js';
 import { type PasswordInput, passwordFromStdin, processPasswordInput } from '../password-input.js';
 
@@ -47,7 +52,10 @@ const statusHelp = (action: 'disable' | 'enable') => `Usage: gatehouse users ${a
 
 ${
   action === 'disable'
-    ? 'Stops a user from signing in. The user and their id are kept; enable undoes it.'
+    ? 'Stops a user from signing in. The user and their id are kept; enable undoes it. Their\n' +
+      'sessions end, the tokens issued through them are revoked (offline access excepted), and\n' +
+      'every app they were signed in to that registered a backchannel_logout_uri is told so\n' +
+      '(OpenID Connect Back-Channel Logout; this needs the master key the server uses).'
     : 'Lets a disabled user sign in again.'
 } Users from the
 config file follow 'disabled:' there instead.
@@ -78,6 +86,8 @@ const ACTION_HELP: Record<string, string> = {
 export interface UsersCommandOptions {
   /** Where `add` reads the password; the process's stdin unless a test gives another. */
   passwordInput?: () => PasswordInput;
+  /** How `disable` sends Back-Channel Logout tokens; an HTTP POST unless a test gives another. */
+  deliverLogoutToken?: DeliverLogoutToken;
 }
 
 export function createUsersCommand(options: UsersCommandOptions = {}): Command {
@@ -131,11 +141,13 @@ export function createUsersCommand(options: UsersCommandOptions = {}): Command {
       if (username === undefined) throw new UsageError(`'users ${action}' needs a USERNAME`, 'users');
       if (rest.length > 0) throw new UsageError(`unexpected argument '${rest[0]}'`, 'users');
       const config = loadCliConfig(values, io);
-      if (action === 'disable' || action === 'enable') {
+      if (action === 'disable') {
         return withStore(config, (store) =>
-          changeStatus(store, io, username, action === 'disable' ? 'disabled' : 'active'),
+          disableUser(config, store, io, username, options.deliverLogoutToken),
         );
       }
+      if (action === 'enable')
+        return withStore(config, (store) => changeStatus(store, io, username, 'active'));
 
       const fields: Omit<NewUser, 'password'> = {
         username,
@@ -207,8 +219,60 @@ async function listUsers(store: Store, io: CliIO, json: boolean): Promise<number
   return 0;
 }
 
-async function changeStatus(store: Store, io: CliIO, username: string, status: UserStatus): Promise<number> {
-  const result = await setUserStatus(store, username, status, epochSeconds(systemClock));
+/**
+ * Disables the user and signs them out of their apps: the sessions it ends are announced to
+ * their clients by Back-Channel Logout from this process, as the server would. Only when the
+ * user has a session is the master key needed; a failure to announce never undoes the disable.
+ */
+async function disableUser(
+  config: GatehouseConfig,
+  store: Store,
+  io: CliIO,
+  username: string,
+  deliver: DeliverLogoutToken | undefined,
+): Promise<number> {
+  const user = await store.users.findByUsername(username);
+  const sessions = user ? await store.sessions.listByUser(user.id) : [];
+  const outcomes: LogoutDeliveryOutcome[] = [];
+  let backchannel: Awaited<ReturnType<typeof openStandaloneBackchannelLogout>> | undefined;
+  if (user?.source === 'admin' && user.status !== 'disabled' && sessions.some((s) => s.endedAt === null)) {
+    try {
+      backchannel = await openStandaloneBackchannelLogout(config, store, {
+        secrets: cliSecrets(config, io),
+        ...(deliver ? { deliver } : {}),
+        onOutcome: (outcome) => outcomes.push(outcome),
+      });
+    } catch (error) {
+      io.err(
+        `note: cannot sign the user out of their apps (${(error as Error).message}); ` +
+          'run this with the GATEHOUSE_MASTER_KEY the server uses to send Back-Channel Logout',
+      );
+    }
+  }
+  const code = await changeStatus(store, io, username, 'disabled', backchannel?.sessionEnded);
+  if (backchannel) {
+    await backchannel.idle();
+    for (const outcome of outcomes) {
+      io.out(
+        outcome.outcome === 'delivered'
+          ? `signed out of '${outcome.clientId}' (back-channel logout)`
+          : `could not sign out of '${outcome.clientId}' (${outcome.outcome}: ${outcome.error}); its own session ends when it expires`,
+      );
+    }
+  }
+  return code;
+}
+
+async function changeStatus(
+  store: Store,
+  io: CliIO,
+  username: string,
+  status: UserStatus,
+  onSessionEnded?: SessionEndedListener,
+): Promise<number> {
+  const result = await setUserStatus(store, username, status, epochSeconds(systemClock), {
+    ...(onSessionEnded ? { onSessionEnded } : {}),
+  });
   const word = status === 'disabled' ? 'disabled' : 'enabled';
   switch (result.outcome) {
     case 'not_found':
@@ -228,6 +292,10 @@ async function changeStatus(store: Store, io: CliIO, username: string, status: U
           ? `disabled user '${result.user.username}'; they can no longer sign in`
           : `enabled user '${result.user.username}'; they can sign in again`,
       );
+      if (result.endedSessions > 0) {
+        const sessions = result.endedSessions === 1 ? '1 session' : `${result.endedSessions} sessions`;
+        io.out(`ended ${sessions} and revoked the tokens issued through them (offline access excepted)`);
+      }
       return 0;
   }
 }
