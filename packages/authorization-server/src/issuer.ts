@@ -16,7 +16,7 @@ import { BackchannelLogout, type DeliverLogoutToken } from './logout/backchannel
 import { scheduleTimedOutSessionSweep } from './logout/timed-out-sessions.js';
 import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
 import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
-import { buildIssuerApp } from './server.js';
+import { buildIssuerApp, buildManagementApp } from './server.js';
 import { loadTlsSetup } from './tls/tls-settings.js';
 
 export interface IssuerOptions {
@@ -38,6 +38,8 @@ export interface Issuer {
    * key_file: the same endpoints as `app`, to listen on `tls.host`/`tls.port`.
    */
   mtlsApp?: FastifyInstance;
+  /** The probes and metrics, when `management` is configured: to listen on its host and port. */
+  managementApp?: FastifyInstance;
   context: IssuerContext;
   /** Stops timers, the HTTP app and the store (if the issuer opened it). */
   close(): Promise<void>;
@@ -130,14 +132,18 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     await app.ready();
     const mtlsApp = tls?.listener ? buildIssuerApp(context, { https: tls.listener }) : undefined;
     await mtlsApp?.ready();
+    const managementApp = config.management ? buildManagementApp(context) : undefined;
+    await managementApp?.ready();
     return {
       app,
       ...(mtlsApp ? { mtlsApp } : {}),
+      ...(managementApp ? { managementApp } : {}),
       context,
       async close() {
         clearInterval(reloadTimer);
         stopCleanup();
         stopSweep();
+        await managementApp?.close();
         await mtlsApp?.close();
         await app.close();
         // Deliveries read the store; each is bounded by its timeout.

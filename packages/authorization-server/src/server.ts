@@ -34,6 +34,25 @@ export function issuerPathOf(issuer: string): string {
   return new URL(issuer).pathname.replace(/\/$/, '');
 }
 
+/**
+ * The app of the management listener (`management` in the config): the probes and the
+ * metrics, away from the public listener, so that a proxy in front of the issuer never
+ * exposes them.
+ */
+export function buildManagementApp(ctx: IssuerContext): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  registerErrorHandler(app);
+  registerSecurityHeaders(app);
+  healthEndpoints(app, ctx);
+  return app;
+}
+
 /** Builds the issuer's HTTP app around a ready context. Never listens: tests use `inject()`. */
 export function buildIssuerApp(ctx: IssuerContext, options: IssuerAppOptions = {}): FastifyInstance {
   // An https app differs from an http one only in its server's type, which no route touches.
@@ -57,8 +76,9 @@ export function buildIssuerApp(ctx: IssuerContext, options: IssuerAppOptions = {
   registerRequestLog(app, ctx.metrics, ctx.config.request_logging);
   registerClientCertificates(app, ctx.mtls);
 
-  // Probes and metrics are for the operator's tooling, at the root whatever the issuer.
-  healthEndpoints(app, ctx);
+  // Probes and metrics are for the operator's tooling, at the root whatever the issuer, and
+  // only on the management listener when there is one.
+  if (!ctx.config.management) healthEndpoints(app, ctx);
   const issuerPath = issuerPathOf(ctx.config.issuer);
   // RFC 8414 §3.1: the metadata of an issuer with a path is at the well-known URI with that
   // path appended ("inserted between the host component and the path component").

@@ -528,3 +528,20 @@ describe('validateConfig errors name the key in YAML form', () => {
     }
   });
 });
+
+describe('the management listener', () => {
+  it('takes a host and port, the host defaulting to loopback', () => {
+    const config = validateConfig({ management: { port: 9464 } });
+    assert.deepEqual(config.management, { host: '127.0.0.1', port: 9464 });
+    assert.equal(validateConfig({}).management, undefined, 'none unless configured');
+  });
+
+  it('must not share a port with the public or the mutual-TLS listener', () => {
+    assert.deepEqual(problemsOf({ listen: { port: 8080 }, management: { port: 8080 } }), [
+      { key: 'management.port', message: 'must differ from listen.port' },
+    ]);
+    assert.deepEqual(problemsOf({ management: { host: '127.0.0.1' } }), [
+      { key: 'management', message: "missing required key 'port'" },
+    ]);
+  });
+});

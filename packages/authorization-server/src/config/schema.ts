@@ -468,6 +468,23 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    management: Type.Optional(
+      Type.Object(
+        {
+          host: Type.String({ default: '127.0.0.1', description: 'Address of the management listener.' }),
+          port: Type.Integer({
+            minimum: 0,
+            maximum: 65535,
+            description: 'TCP port of the management listener (0 = any free port).',
+          }),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'A second HTTP listener for /healthz, /readyz and /metrics, which then leave the public one.',
+        },
+      ),
+    ),
     data_dir: Type.String({
       minLength: 1,
       default: './data',

@@ -39,6 +39,15 @@ export function checkConfigSemantics(config: GatehouseConfig): Problem[] {
   problems.push(...checkSessionSemantics(config));
   problems.push(...checkDeviceSemantics(config));
   problems.push(...checkTlsSemantics(config));
+  const management = config.management?.port;
+  if (management !== undefined && management !== 0) {
+    if (management === config.listen.port) {
+      problems.push({ key: 'management.port', message: 'must differ from listen.port' });
+    }
+    if (management === config.tls?.port) {
+      problems.push({ key: 'management.port', message: 'must differ from tls.port' });
+    }
+  }
   return problems;
 }
 

@@ -63,6 +63,45 @@ describe('gatehouse start', () => {
     assert.equal(code, 0);
   });
 
+  it('serves the probes and metrics only on the management listener when there is one', async () => {
+    const [port, managementPort] = [await freePort(), await freePort()];
+    const issuer = `http://127.0.0.1:${port}`;
+    const managed = createCliSandbox(
+      `${SANDBOX_CONFIG}management:\n  host: 127.0.0.1\n  port: ${managementPort}\n`,
+    );
+    const child = spawn(
+      process.execPath,
+      ['--conditions=development', '--import', tsx, bin, 'start', '--port', String(port), '--issuer', issuer],
+      { cwd: managed.dir, env: { ...process.env, ...managed.env, GATEHOUSE_LOG_LEVEL: 'warn' } },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, 'exit');
+    try {
+      for (let i = 0; i < 200 && !stderr.includes('Probes and metrics'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const management = `http://127.0.0.1:${managementPort}`;
+      assert.match(
+        stderr,
+        new RegExp(`Probes and metrics \\(/healthz, /readyz, /metrics\\) on ${management}`),
+      );
+      for (const path of ['/healthz', '/readyz', '/metrics']) {
+        assert.equal((await fetch(`${management}${path}`)).status, 200, `${path} on the management listener`);
+        assert.equal((await fetch(`${issuer}${path}`)).status, 404, `${path} not on the public listener`);
+      }
+      assert.match(await (await fetch(`${management}/metrics`)).text(), /^# HELP gatehouse_/m);
+      assert.equal((await fetch(`${issuer}/.well-known/openid-configuration`)).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await exited;
+    assert.equal(code, 0);
+    managed.cleanup();
+  });
+
   it('rejects a port that is not a number', async () => {
     const { code, err } = await sandbox.run('start', '--port', 'eighty');
     assert.equal(code, 2);

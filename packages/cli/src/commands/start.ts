@@ -76,6 +76,21 @@ Example:
       );
     }
 
+    if (issuer.managementApp && config.management) {
+      let managementAddress: string;
+      try {
+        managementAddress = await issuer.managementApp.listen({
+          host: config.management.host,
+          port: config.management.port,
+        });
+      } catch (error) {
+        await issuer.close();
+        throw error;
+      }
+      app.log.info({ address: managementAddress }, 'management listening');
+      io.err(`Probes and metrics (/healthz, /readyz, /metrics) on ${managementAddress}`);
+    }
+
     return new Promise<number>((resolve) => {
       let stopping = false;
       const stop = (signal: string) => {
