@@ -23,29 +23,46 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * `gatehouse start` in a child process on a free port, once its stderr shows `ready` (the
+ * listening line by default). `stop()` sends SIGTERM and resolves with the exit code.
+ */
+async function startGatehouse(sandbox: { dir: string; env: NodeJS.ProcessEnv }, ready = 'listening on') {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    process.execPath,
+    ['--conditions=development', '--import', tsx, bin, 'start', '--port', String(port), '--issuer', issuer],
+    { cwd: sandbox.dir, env: { ...process.env, ...sandbox.env, GATEHOUSE_LOG_LEVEL: 'warn' } },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, 'exit');
+  for (let i = 0; i < 200 && !stderr.includes(ready) && child.exitCode === null; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    issuer,
+    stderr: () => stderr,
+    async stop(): Promise<number | null> {
+      child.kill('SIGTERM');
+      const [code] = await exited;
+      return code as number | null;
+    },
+  };
+}
+
 describe('gatehouse start', () => {
   const sandbox = createCliSandbox();
   after(() => sandbox.cleanup());
 
   it('serves tokens until SIGTERM, then exits 0', async () => {
-    const port = await freePort();
-    const issuer = `http://127.0.0.1:${port}`;
-    const child = spawn(
-      process.execPath,
-      ['--conditions=development', '--import', tsx, bin, 'start', '--port', String(port), '--issuer', issuer],
-      { cwd: sandbox.dir, env: { ...process.env, ...sandbox.env, GATEHOUSE_LOG_LEVEL: 'warn' } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = once(child, 'exit');
+    const server = await startGatehouse(sandbox);
     try {
-      for (let i = 0; i < 200 && !stderr.includes('listening on'); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      assert.match(stderr, new RegExp(`Gatehouse issuer ${issuer} listening on`));
-      const res = await fetch(`${issuer}/token`, {
+      assert.match(server.stderr(), new RegExp(`Gatehouse issuer ${server.issuer} listening on`));
+      const res = await fetch(`${server.issuer}/token`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -55,51 +72,38 @@ describe('gatehouse start', () => {
       });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { token_type: string }).token_type, 'Bearer');
-      assert.equal((await fetch(`${issuer}/readyz`)).status, 200);
+      assert.equal((await fetch(`${server.issuer}/readyz`)).status, 200);
     } finally {
-      child.kill('SIGTERM');
+      assert.equal(await server.stop(), 0);
     }
-    const [code] = await exited;
-    assert.equal(code, 0);
   });
 
   it('serves the probes and metrics only on the management listener when there is one', async () => {
-    const [port, managementPort] = [await freePort(), await freePort()];
-    const issuer = `http://127.0.0.1:${port}`;
+    const managementPort = await freePort();
     const managed = createCliSandbox(
       `${SANDBOX_CONFIG}management:\n  host: 127.0.0.1\n  port: ${managementPort}\n`,
     );
-    const child = spawn(
-      process.execPath,
-      ['--conditions=development', '--import', tsx, bin, 'start', '--port', String(port), '--issuer', issuer],
-      { cwd: managed.dir, env: { ...process.env, ...managed.env, GATEHOUSE_LOG_LEVEL: 'warn' } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = once(child, 'exit');
+    const server = await startGatehouse(managed, 'Probes and metrics');
     try {
-      for (let i = 0; i < 200 && !stderr.includes('Probes and metrics'); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
       const management = `http://127.0.0.1:${managementPort}`;
       assert.match(
-        stderr,
+        server.stderr(),
         new RegExp(`Probes and metrics \\(/healthz, /readyz, /metrics\\) on ${management}`),
       );
       for (const path of ['/healthz', '/readyz', '/metrics']) {
         assert.equal((await fetch(`${management}${path}`)).status, 200, `${path} on the management listener`);
-        assert.equal((await fetch(`${issuer}${path}`)).status, 404, `${path} not on the public listener`);
+        assert.equal(
+          (await fetch(`${server.issuer}${path}`)).status,
+          404,
+          `${path} not on the public listener`,
+        );
       }
       assert.match(await (await fetch(`${management}/metrics`)).text(), /^# HELP gatehouse_/m);
-      assert.equal((await fetch(`${issuer}/.well-known/openid-configuration`)).status, 200);
+      assert.equal((await fetch(`${server.issuer}/.well-known/openid-configuration`)).status, 200);
     } finally {
-      child.kill('SIGTERM');
+      assert.equal(await server.stop(), 0);
+      managed.cleanup();
     }
-    const [code] = await exited;
-    assert.equal(code, 0);
-    managed.cleanup();
   });
 
   it('rejects a port that is not a number', async () => {
@@ -134,8 +138,7 @@ describe('gatehouse start with tls (RFC 8705)', () => {
   after(() => rmSync(pki, { recursive: true, force: true }));
 
   it('serves the mutual-TLS endpoints on tls.port beside the plain listener, and advertises them', async () => {
-    const [port, tlsPort] = [await freePort(), await freePort()];
-    const issuer = `http://127.0.0.1:${port}`;
+    const tlsPort = await freePort();
     const sandbox = createCliSandbox(`${SANDBOX_CONFIG}
   - client_id: device-42
     token_endpoint_auth_method: self_signed_tls_client_auth
@@ -147,22 +150,11 @@ tls:
   key_file: ${server.keyFile}
   port: ${tlsPort}
 `);
-    const child = spawn(
-      process.execPath,
-      ['--conditions=development', '--import', tsx, bin, 'start', '--port', String(port), '--issuer', issuer],
-      { cwd: sandbox.dir, env: { ...process.env, ...sandbox.env, GATEHOUSE_LOG_LEVEL: 'warn' } },
-    );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = once(child, 'exit');
+    const gatehouse = await startGatehouse(sandbox, 'Mutual TLS');
+    const { issuer } = gatehouse;
     try {
-      for (let i = 0; i < 200 && !stderr.includes('Mutual TLS'); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
       assert.match(
-        stderr,
+        gatehouse.stderr(),
         new RegExp(`Mutual TLS \\(client certificates\\) on https://127\\.0\\.0\\.1:${tlsPort}`),
       );
       const metadata = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as {
@@ -199,10 +191,8 @@ tls:
       };
       assert.equal(typeof claims.cnf?.['x5t#S256'], 'string');
     } finally {
-      child.kill('SIGTERM');
+      assert.equal(await gatehouse.stop(), 0);
+      sandbox.cleanup();
     }
-    const [code] = await exited;
-    sandbox.cleanup();
-    assert.equal(code, 0);
   });
 });

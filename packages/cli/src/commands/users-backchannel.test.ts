@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { createIssuer, type DeliverLogoutToken, loadConfig } from '@gatehouse/authorization-server';
 import { createSilentLogger } from '@gatehouse/core';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
-import { commands, main } from '../main.js';
+import { commands } from '../main.js';
 import type { PasswordInput } from '../password-input.js';
-import { type CliRun, createCliSandbox, SANDBOX_CONFIG } from '../testing/run-cli.js';
+import { type CliRun, createCliSandbox, runCli, SANDBOX_CONFIG } from '../testing/run-cli.js';
 import { createUsersCommand } from './users.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -33,27 +33,16 @@ describe('users disable signs the user out of their apps (Back-Channel Logout)',
   let sid: string;
   after(() => sandbox.cleanup());
 
-  /** Runs `users` with this test's command list (main takes the list as its third argument). */
-  async function users(argv: string[], deliver: DeliverLogoutToken): Promise<CliRun> {
-    let out = '';
-    let err = '';
-    const available = [
-      ...commands.filter((c) => c.name !== 'users'),
-      createUsersCommand({ passwordInput: () => stdinPassword, deliverLogoutToken: deliver }),
-    ];
-    const io = {
-      out: (text: string) => {
-        out += `${text}\n`;
-      },
-      err: (text: string) => {
-        err += `${text}\n`;
-      },
-      env: sandbox.env,
-      cwd: sandbox.dir,
-    };
-    const code = await main(['users', ...argv], io, available);
-    return { code, out, err };
-  }
+  /** `gatehouse users <argv>`, its logout tokens sent with `deliver`. */
+  const users = (argv: string[], deliver: DeliverLogoutToken): Promise<CliRun> =>
+    runCli(
+      sandbox,
+      ['users', ...argv],
+      [
+        ...commands.filter((c) => c.name !== 'users'),
+        createUsersCommand({ passwordInput: () => stdinPassword, deliverLogoutToken: deliver }),
+      ],
+    );
 
   /** A server over the sandbox's data: it makes the keys; the user signs in to the shop. */
   async function signInToShop(username: string): Promise<string> {

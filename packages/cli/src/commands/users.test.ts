@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { verifyPassword } from '@gatehouse/authorization-server';
 import { openStore, type UserRecord } from '@gatehouse/store';
-import { commands, main } from '../main.js';
+import { commands } from '../main.js';
 import type { PasswordInput } from '../password-input.js';
-import { type CliRun, createCliSandbox, SANDBOX_CONFIG } from '../testing/run-cli.js';
+import { type CliRun, createCliSandbox, runCli, SANDBOX_CONFIG } from '../testing/run-cli.js';
 import { createUsersCommand } from './users.js';
 
 const PASSWORD = 'correct horse battery staple';
@@ -28,26 +28,12 @@ function scripted(answers: string[], options: { interactive?: boolean; stdin?: s
 
 function usersSandbox(config = SANDBOX_CONFIG) {
   const sandbox = createCliSandbox(config);
-  const run = async (argv: string[], input = scripted([PASSWORD, PASSWORD]).input): Promise<CliRun> => {
-    let out = '';
-    let err = '';
-    const available = [
-      ...commands.filter((c) => c.name !== 'users'),
-      createUsersCommand({ passwordInput: () => input }),
-    ];
-    const io = {
-      out: (text: string) => {
-        out += `${text}\n`;
-      },
-      err: (text: string) => {
-        err += `${text}\n`;
-      },
-      env: sandbox.env,
-      cwd: sandbox.dir,
-    };
-    const code = await main(['users', ...argv], io, available);
-    return { code, out, err };
-  };
+  const run = (argv: string[], input = scripted([PASSWORD, PASSWORD]).input): Promise<CliRun> =>
+    runCli(
+      sandbox,
+      ['users', ...argv],
+      [...commands.filter((c) => c.name !== 'users'), createUsersCommand({ passwordInput: () => input })],
+    );
   /** Works on the sandbox's database directly. */
   const withDatabase = async <T>(work: (store: Awaited<ReturnType<typeof openStore>>) => Promise<T>) => {
     const store = await openStore({ kind: 'sqlite', file: join(sandbox.dir, 'data', 'gatehouse.db') });

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../main.js';
+import type { Command } from '../command.js';
+import { commands, main } from '../main.js';
 
 export interface CliRun {
   code: number;
@@ -35,21 +36,35 @@ export function createCliSandbox(config = SANDBOX_CONFIG): CliSandbox {
   return {
     dir,
     env,
-    async run(...argv) {
-      let out = '';
-      let err = '';
-      const code = await main(argv, {
-        out: (text) => {
-          out += `${text}\n`;
-        },
-        err: (text) => {
-          err += `${text}\n`;
-        },
-        env,
-        cwd: dir,
-      });
-      return { code, out, err };
-    },
+    run: (...argv) => runCli({ dir, env }, argv),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * Runs the CLI as `gatehouse <argv>` in the sandbox, capturing what it prints. `available`
+ * replaces the command list, to run a command built with test doubles.
+ */
+export async function runCli(
+  sandbox: Pick<CliSandbox, 'dir' | 'env'>,
+  argv: string[],
+  available: readonly Command[] = commands,
+): Promise<CliRun> {
+  let out = '';
+  let err = '';
+  const code = await main(
+    argv,
+    {
+      out: (text) => {
+        out += `${text}\n`;
+      },
+      err: (text) => {
+        err += `${text}\n`;
+      },
+      env: sandbox.env,
+      cwd: sandbox.dir,
+    },
+    available,
+  );
+  return { code, out, err };
 }
