@@ -289,6 +289,23 @@ for (const backend of storeBackends()) {
       assert.equal(oldest.statusCode, 400, 'the oldest sign-in has expired');
     });
 
+    it('deletes interaction cookies it cannot read, however many a request carries', async () => {
+      const planted = Array.from(
+        { length: 30 },
+        (_, i) => `__Host-gatehouse-interaction-${String(i).padStart(22, 'x')}`,
+      );
+      const cookie = planted.map((name) => `${name}=not-a-jwe`).join('; ');
+      const res = await t.issuer.app.inject({
+        method: 'GET',
+        url: `/authorize?${authorizeQuery()}`,
+        headers: { cookie },
+      });
+      const setCookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+      const cleared = setCookies.filter((line) => /Max-Age=0/.test(line)).map((line) => line.split('=')[0]);
+      assert.deepEqual(cleared.sort(), [...planted].sort());
+      assert.equal(setCookies.length, planted.length + 1, 'and the new interaction’s own');
+    });
+
     it('accepts the request by POST too', async () => {
       const res = await t.post('/authorize', Object.fromEntries(new URLSearchParams(authorizeQuery())));
       assert.equal(location(res).pathname, '/login');

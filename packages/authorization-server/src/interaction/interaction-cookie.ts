@@ -94,11 +94,17 @@ export async function interactionCookies(
     .setExpirationTime(now + INTERACTION_LIFETIME)
     .encrypt(ctx.secrets.interaction);
   const own = interactionCookieName(interaction.id);
+  // Only names we could have set: anything else in the header is not ours to delete.
+  const found = readCookiesByPrefix(cookieHeader, INTERACTION_COOKIE_PREFIX).filter(
+    ([name]) => name !== own && OUR_NAME.test(name),
+  );
+  // More than we ever keep means someone else put them there: those are deleted unread, so a
+  // stuffed Cookie header costs a bounded number of decryptions.
   const others = await Promise.all(
-    readCookiesByPrefix(cookieHeader, INTERACTION_COOKIE_PREFIX)
-      // Only names we could have set: anything else in the header is not ours to delete.
-      .filter(([name]) => name !== own && OUR_NAME.test(name))
-      .map(async ([name, cookieValue]) => ({ name, open: await openInteraction(ctx, cookieValue) })),
+    found.map(async ([name, cookieValue], i) => ({
+      name,
+      open: i < MAX_OPEN_INTERACTIONS * 2 ? await openInteraction(ctx, cookieValue) : undefined,
+    })),
   );
   const kept = others
     .filter((other) => other.open !== undefined)
