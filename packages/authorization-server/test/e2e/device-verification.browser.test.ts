@@ -35,22 +35,31 @@ async function pollUntilDecided(
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     await sleep(interval * 1000);
-    const response = await oauth.deviceCodeGrantRequest(as, client, oauth.None(), device.device_code, {
-      [oauth.allowInsecureRequests]: true,
-      headers: { 'user-agent': DEVICE_USER_AGENT },
-    });
-    try {
-      const tokens = await oauth.processDeviceCodeResponse(as, client, response);
-      answers.push('tokens');
-      return tokens;
-    } catch (error) {
-      if (!(error instanceof oauth.ResponseBodyError)) throw error;
-      answers.push(error.error);
-      if (error.error === 'slow_down') interval += 5;
-      else if (error.error !== 'authorization_pending') throw error;
-    }
+    const answer = await poll(as, client, device);
+    answers.push(answer.error ?? 'tokens');
+    if (answer.tokens) return answer.tokens;
+    if (answer.error === 'slow_down') interval += 5;
+    else if (answer.error !== 'authorization_pending') throw new Error(`the device got ${answer.error}`);
   }
   throw new Error('the device was never approved');
+}
+
+/** One device access token request (RFC 8628 §3.4): the tokens, or the error code. */
+async function poll(
+  as: oauth.AuthorizationServer,
+  client: oauth.Client,
+  device: oauth.DeviceAuthorizationResponse,
+): Promise<{ tokens?: oauth.TokenEndpointResponse; error?: string }> {
+  const response = await oauth.deviceCodeGrantRequest(as, client, oauth.None(), device.device_code, {
+    [oauth.allowInsecureRequests]: true,
+    headers: { 'user-agent': DEVICE_USER_AGENT },
+  });
+  try {
+    return { tokens: await oauth.processDeviceCodeResponse(as, client, response) };
+  } catch (error) {
+    if (!(error instanceof oauth.ResponseBodyError)) throw error;
+    return { error: error.error };
+  }
 }
 
 const skip = chromiumSkipReason();
@@ -108,7 +117,9 @@ describe('browser: a person approves a device code on the verification page', {
         { ...insecure, headers: { 'user-agent': DEVICE_USER_AGENT } },
       ),
     );
-    const answers: string[] = [];
+    // One poll before the person acts, so the device is seen waiting however fast the browser is.
+    await sleep((device.interval ?? 5) * 1000);
+    const answers = [(await poll(as, cli, device)).error ?? 'tokens'];
     const polling = pollUntilDecided(as, cli, device, answers);
     // Surfaces a polling failure even while the browser part is still running.
     polling.catch(() => {});
