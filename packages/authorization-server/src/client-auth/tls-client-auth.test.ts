@@ -55,6 +55,21 @@ describe('client authentication tls_client_auth (RFC 8705 §2.1)', () => {
     });
   }
 
+  it('authenticates a certificate from an intermediate CA the client sends in its chain', async () => {
+    const { chainedClient, intermediateCa } = m.certs;
+    const res = await tokenRequest('by-dn', {
+      ...chainedClient,
+      cert: chainedClient.cert + intermediateCa.cert,
+    });
+    assert.equal(res.status, 200, res.body);
+  });
+
+  it('rejects that certificate sent without its intermediate CA', async () => {
+    const res = await tokenRequest('by-dn', m.certs.chainedClient);
+    assert.equal(res.status, 401);
+    assert.deepEqual(res.json(), INVALID_CLIENT);
+  });
+
   it('rejects a certificate whose subject DN is another one', async () => {
     const res = await tokenRequest('wrong-dn');
     assert.equal(res.status, 401);

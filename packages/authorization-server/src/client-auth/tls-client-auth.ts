@@ -18,7 +18,12 @@ export function verifyTlsClientAuth(
   certificate: PresentedCertificate | undefined,
 ): void {
   if (!certificate) throw invalidClient('tls_client_auth without a client certificate');
-  const untrusted = untrustedChainReason(certificate.x509, ctx.mtls?.clientCas ?? [], new Date(ctx.clock()));
+  const untrusted = untrustedChainReason(
+    certificate.x509,
+    ctx.mtls?.clientCas ?? [],
+    new Date(ctx.clock()),
+    certificate.chainVerified,
+  );
   if (untrusted) throw invalidClient(untrusted);
   let fields: ReturnType<typeof readCertificateFields>;
   try {

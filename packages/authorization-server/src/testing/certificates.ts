@@ -27,6 +27,13 @@ export interface TestCertificates {
   selfSigned: TestCertificate;
   /** Another self-signed certificate, with a key of its own. */
   otherSelfSigned: TestCertificate;
+  /** An intermediate CA issued by `ca`; client_ca_file does not list it. */
+  intermediateCa: TestCertificate;
+  /**
+   * `client`'s subject and SANs, issued by `intermediateCa`. Its `cert` is the leaf alone; a
+   * client sends `cert + intermediateCa.cert` to present the chain.
+   */
+  chainedClient: TestCertificate;
   cleanup(): void;
 }
 
@@ -57,6 +64,13 @@ export function createTestCertificates(): TestCertificates {
       'basicConstraints=critical,CA:TRUE',
       'keyUsage=critical,keyCertSign,cRLSign',
     ]);
+    const intermediateCa = makeCertificate(
+      dir,
+      'intermediate-ca',
+      '/CN=Gatehouse Test Intermediate CA',
+      ['basicConstraints=critical,CA:TRUE,pathlen:0', 'keyUsage=critical,keyCertSign,cRLSign'],
+      ca,
+    );
     const clientExtensions = [
       'basicConstraints=critical,CA:FALSE',
       'extendedKeyUsage=clientAuth',
@@ -78,6 +92,14 @@ export function createTestCertificates(): TestCertificates {
         ca,
       ),
       client: makeCertificate(dir, 'client', '/C=SE/O=Example/CN=billing', clientExtensions, ca),
+      intermediateCa,
+      chainedClient: makeCertificate(
+        dir,
+        'chained-client',
+        '/C=SE/O=Example/CN=billing',
+        clientExtensions,
+        intermediateCa,
+      ),
       untrustedClient: makeCertificate(
         dir,
         'untrusted-client',

@@ -12,12 +12,18 @@ export interface PresentedCertificate {
   thumbprint: string;
   /** The TLS handshake of this connection, or the header of a trusted TLS-terminating proxy. */
   source: 'tls' | 'proxy';
+  /**
+   * Whether our own TLS handshake validated the certificate's chain against
+   * `tls.client_ca_file`, intermediates the client sent included. Never true from a proxy.
+   */
+  chainVerified: boolean;
 }
 
 /** Parses a DER certificate; undefined when it is not one (a garbled header, for instance). */
 export function parsePresentedCertificate(
   der: Buffer,
   source: PresentedCertificate['source'],
+  chainVerified = false,
 ): PresentedCertificate | undefined {
   let x509: X509Certificate;
   try {
@@ -25,7 +31,7 @@ export function parsePresentedCertificate(
   } catch {
     return undefined;
   }
-  return { der: x509.raw, x509, thumbprint: certificateThumbprint(x509.raw), source };
+  return { der: x509.raw, x509, thumbprint: certificateThumbprint(x509.raw), source, chainVerified };
 }
 
 /** RFC 8705 §3.1 `x5t#S256`. */

@@ -56,5 +56,7 @@ function readClientCertificate(
   if (!(socket instanceof TLSSocket)) return undefined;
   const peer = socket.getPeerCertificate();
   if (!peer?.raw) return undefined;
-  return parsePresentedCertificate(peer.raw, 'tls');
+  // The listener's `ca` is tls.client_ca_file, so `authorized` means OpenSSL built a path from
+  // the certificate, through any intermediates the client sent, to one of those anchors.
+  return parsePresentedCertificate(peer.raw, 'tls', socket.authorized);
 }

@@ -40,6 +40,27 @@ describe('the tls_client_auth chain check (RFC 8705 §2.1)', () => {
     );
   });
 
+  it('needs the issuer among the anchors for a certificate that came alone (from a proxy)', () => {
+    assert.equal(
+      untrustedChainReason(x509(certs.chainedClient.cert), anchors, now),
+      'client certificate is not issued by a CA in tls.client_ca_file',
+    );
+  });
+
+  it('takes a chain our handshake validated, still checking the certificate itself now', () => {
+    const chained = x509(certs.chainedClient.cert);
+    assert.equal(untrustedChainReason(chained, anchors, now, true), undefined);
+    assert.equal(untrustedChainReason(chained, anchors, days(3), true), 'client certificate has expired');
+    assert.equal(
+      untrustedChainReason(x509(certs.intermediateCa.cert), anchors, now, true),
+      'a CA certificate cannot authenticate a client',
+    );
+    assert.equal(
+      untrustedChainReason(chained, [], now, true),
+      'no tls.client_ca_file to validate client certificates against',
+    );
+  });
+
   it('refuses the CA certificate itself', () => {
     assert.equal(
       untrustedChainReason(x509(certs.ca.cert), anchors, now),

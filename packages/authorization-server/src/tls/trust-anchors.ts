@@ -18,14 +18,21 @@ export function parseTrustAnchors(pem: string): X509Certificate[] {
 /**
  * Why the certificate does not chain to one of the trust anchors at `now`, or undefined when it
  * does. RFC 8705 §2.1: with tls_client_auth "the client certificate chain is validated" against
- * trust anchors the server is configured with. Every certificate in the bundle is an anchor, so
- * an intermediate CA is trusted by listing it; the client's certificate must be issued by one
- * of them directly.
+ * trust anchors the server is configured with.
+ *
+ * - `chainVerified`: our TLS handshake has validated the chain (RFC 5280 path validation by
+ *   OpenSSL against tls.client_ca_file, through the intermediates the client sent). What is
+ *   checked here then is the certificate itself, at `now`, since a connection outlives its
+ *   handshake.
+ * - Otherwise (a certificate from a proxy's header, the leaf alone): it must be issued by an
+ *   anchor directly. Every certificate in the bundle is an anchor, so an intermediate CA is
+ *   trusted by listing it.
  */
 export function untrustedChainReason(
   certificate: X509Certificate,
   anchors: readonly X509Certificate[],
   now: Date,
+  chainVerified = false,
 ): string | undefined {
   const validityProblem = validityReason(certificate, now);
   if (validityProblem) return `client certificate ${validityProblem}`;
@@ -34,6 +41,9 @@ export function untrustedChainReason(
     return 'client certificate is not for TLS client authentication (extendedKeyUsage)';
   }
   if (certificate.ca) return 'a CA certificate cannot authenticate a client';
+  // No anchors: tls.client_ca_file is unset, and a handshake verified against nothing of ours.
+  if (anchors.length === 0) return 'no tls.client_ca_file to validate client certificates against';
+  if (chainVerified) return undefined;
   const issuer = anchors.find(
     (anchor) => certificate.checkIssued(anchor) && certificate.verify(anchor.publicKey),
   );
