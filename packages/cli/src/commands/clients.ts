@@ -349,6 +349,7 @@ function optionProblem(problem: { key: string; message: string }, isPublic: bool
       : OPTION_OF_FIELD[field];
   let message = problem.message;
   for (const [from, to] of FIX_WORDING) {
+    // The same call twice: each branch narrows `to` to what one overload of replace() takes.
     message = typeof to === 'string' ? message.replace(from, to) : message.replace(from, to);
   }
   return `${option ?? problem.key}: ${message}`;
