@@ -80,6 +80,11 @@ export function renderReport(results) {
     `autocannon ${versions.autocannon}: ${settings.connections} connections, pipelining 1, ` +
       `${settings.duration}s per run after ${settings.warmup}s warm-up · peer: oidc-provider ${versions.oidcProvider}`,
   );
+  out.push(
+    settings.store === 'postgres'
+      ? 'Gatehouse store: PostgreSQL (a fresh database; the PostgreSQL server is not pinned and may use either core)'
+      : 'Gatehouse store: SQLite (durable: synchronous=FULL, WAL)',
+  );
 
   out.push('', 'Throughput and latency (every response checked: 2xx and a valid body)');
   const rows = [];

@@ -35,6 +35,10 @@ Options:
   --warmup N        seconds of warm-up before each measured run (default 3; 0 disables)
   --connections N   concurrent connections (default 64)
   --only LIST       comma-separated subset of: ceiling,gatehouse,peer (default: all)
+  --store S         Gatehouse's store: sqlite (default; durable, synchronous=FULL) or postgres
+  --database-url U  with --store postgres: where to create (and drop) a fresh database for the run
+                    (default $GATEHOUSE_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test);
+                    the PostgreSQL server itself is not pinned and may share either core
   --no-pin          do not pin with taskset (numbers are then not comparable)
   -h, --help        this text
 
@@ -54,6 +58,11 @@ function parseOptions() {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '64' },
       only: { type: 'string', default: SERVERS.join(',') },
+      store: { type: 'string', default: 'sqlite' },
+      'database-url': {
+        type: 'string',
+        default: process.env.GATEHOUSE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      },
       'no-pin': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -71,11 +80,14 @@ function parseOptions() {
   const only = values.only.split(',').map((s) => s.trim());
   const unknown = only.filter((s) => !SERVERS.includes(s));
   if (unknown.length) usage(`--only: unknown ${unknown.join(', ')} (choose from ${SERVERS.join(', ')})`);
+  if (!['sqlite', 'postgres'].includes(values.store)) usage(`--store must be sqlite or postgres`);
   return {
     duration: num('duration', 1, 3600),
     warmup: num('warmup', 0, 600),
     connections: num('connections', 1, 10_000),
     only: new Set(only),
+    store: values.store,
+    databaseUrl: values['database-url'],
     pin: !values['no-pin'],
   };
 }
@@ -283,8 +295,10 @@ async function main() {
   const skipped = { skipped: true };
 
   const ceiling = opts.only.has('ceiling') ? await runCeiling(loadOpts) : {};
+  const startOurs = (s) =>
+    startGatehouse(s, opts.store === 'postgres' ? { databaseUrl: opts.databaseUrl } : {});
   const ours = opts.only.has('gatehouse')
-    ? await runAuthorizationServer('Gatehouse', startGatehouse, setup, loadOpts)
+    ? await runAuthorizationServer('Gatehouse', startOurs, setup, loadOpts)
     : {};
   const peer = opts.only.has('peer')
     ? await runAuthorizationServer('oidc-provider', startPeer, setup, loadOpts)
@@ -302,7 +316,7 @@ async function main() {
     startedAt,
     finishedAt: new Date().toISOString(),
     elapsedSeconds: Math.round((Date.now() - t0) / 1000),
-    settings: { ...loadOpts, pipelining: 1, only: [...opts.only] },
+    settings: { ...loadOpts, pipelining: 1, only: [...opts.only], store: opts.store },
     machine: {
       node: process.version,
       platform: `${platform()} ${release()}`,

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createBenchDatabase } from './postgres.mjs';
 import { freePort, makeTempDir, removeTempDir, startServer } from './proc.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,15 +46,27 @@ export function gatehouseBuilt() {
   return existsSync(GATEHOUSE_CLI);
 }
 
-export async function startGatehouse(setup) {
+/**
+ * Gatehouse on SQLite in a fresh temp dir, or, with `databaseUrl` (an admin URL), on a fresh
+ * PostgreSQL database created beside it and dropped when the server stops.
+ */
+export async function startGatehouse(setup, { databaseUrl } = {}) {
   if (!gatehouseBuilt())
     throw new Error(`Gatehouse CLI not built (${GATEHOUSE_CLI} is missing): run npm run build`);
   const port = await freePort();
   const issuer = `http://${HOST}:${port}`;
   const dataDir = await makeTempDir('gatehouse-bench-');
+  let database;
+  try {
+    database = databaseUrl ? await createBenchDatabase(databaseUrl) : undefined;
+  } catch (err) {
+    await removeTempDir(dataDir);
+    throw new Error(`cannot create a PostgreSQL database at ${databaseUrl}: ${err.message}`);
+  }
   const { clients, resources, scopes } = setup;
   const config = {
     issuer,
+    ...(database ? { database_url: database.url } : {}),
     listen: { host: HOST, port },
     log_level: 'warn',
     request_logging: false,
@@ -98,10 +111,12 @@ export async function startGatehouse(setup) {
     handle.stop = async () => {
       await stop();
       await removeTempDir(dataDir);
+      await database?.drop();
     };
     return { ...handle, issuer, dataDir, stop: handle.stop };
   } catch (err) {
     await removeTempDir(dataDir);
+    await database?.drop().catch(() => {});
     throw err;
   }
 }
