@@ -8,14 +8,14 @@ import { syncConfigClients } from './clients/config-clients.js';
 import type { GatehouseConfig } from './config/schema.js';
 import { endpointUrls, type IssuerContext } from './context.js';
 import { createIssuerMetrics } from './http/metrics.js';
-import { ensureSigningKeys, KeyRing } from './keys/key-ring.js';
+import { ensureSigningKeys, openKeyRing } from './keys/key-ring.js';
 import { deriveKeys } from './keys/master-key.js';
 import { resolveMasterKey } from './keys/master-key-file.js';
 import { signingAlgsInUse } from './keys/signing-algs.js';
 import { BackchannelLogout, type DeliverLogoutToken } from './logout/backchannel.js';
 import { scheduleTimedOutSessionSweep } from './logout/timed-out-sessions.js';
 import { scheduleExpiredRowCleanup } from './maintenance/expired-rows.js';
-import { createResourceRegistry, signingKeyRetention } from './resources/resource-registry.js';
+import { createResourceRegistry } from './resources/resource-registry.js';
 import { buildIssuerApp, buildManagementApp } from './server.js';
 import { loadTlsSetup } from './tls/tls-settings.js';
 
@@ -87,15 +87,11 @@ export async function createIssuer(config: GatehouseConfig, options: IssuerOptio
     const created = await ensureSigningKeys(store.signingKeys, algs, secrets.keyEncryption, now);
     for (const key of created) logger.info({ kid: key.kid, alg: key.alg }, 'created a signing key');
 
-    const keys = new KeyRing({
-      store: store.signingKeys,
+    const keys = await openKeyRing(config, store.signingKeys, {
       encryptionKey: secrets.keyEncryption,
       clock,
-      retentionSeconds: signingKeyRetention(config),
       logger,
-      signingAlg: config.tokens.signing_alg,
     });
-    await keys.reload();
     reloadTimer = setInterval(() => {
       keys.reload().catch((error: unknown) => logger.error({ err: error }, 'reloading signing keys failed'));
     }, config.keys.reload_interval * 1000);

@@ -1,7 +1,8 @@
 import { type Clock, epochSeconds, type Logger } from '@gatehouse/core';
 import type { SigningKeyRecord, SigningKeyStore } from '@gatehouse/store';
 import { createLocalJWKSet, type JSONWebKeySet, type JWK } from 'jose';
-import type { SigningAlg } from '../config/schema.js';
+import type { GatehouseConfig, SigningAlg } from '../config/schema.js';
+import { signingKeyRetention } from '../resources/resource-registry.js';
 import { groupByAlg, type KeySelection, selectKeys } from './key-selection.js';
 import { createSigningKeyRecord, type LoadedSigningKey, loadSigningKey } from './signing-key.js';
 
@@ -28,6 +29,27 @@ export interface KeyRingOptions {
  * `id_token_signed_response_alg` differs from `tokens.signing_alg` has an active key too. The
  * JWKS publishes every group.
  */
+/**
+ * The key ring of an issuer with this config, read from the store: what a server signs with,
+ * and what a process that only signs now and then (the CLI's back-channel logout) needs too.
+ */
+export async function openKeyRing(
+  config: GatehouseConfig,
+  store: SigningKeyStore,
+  options: { encryptionKey: Uint8Array; clock: Clock; logger: Logger },
+): Promise<KeyRing> {
+  const keys = new KeyRing({
+    store,
+    encryptionKey: options.encryptionKey,
+    clock: options.clock,
+    retentionSeconds: signingKeyRetention(config),
+    logger: options.logger,
+    signingAlg: config.tokens.signing_alg,
+  });
+  await keys.reload();
+  return keys;
+}
+
 export class KeyRing {
   private readonly loaded = new Map<string, LoadedSigningKey>();
   private records: SigningKeyRecord[] = [];

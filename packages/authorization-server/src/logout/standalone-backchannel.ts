@@ -3,9 +3,8 @@ import type { Store } from '@gatehouse/store';
 import { createClientLookup } from '../clients/client-cache.js';
 import type { GatehouseConfig } from '../config/schema.js';
 import { createIssuerMetrics } from '../http/metrics.js';
-import { KeyRing } from '../keys/key-ring.js';
+import { openKeyRing } from '../keys/key-ring.js';
 import type { DerivedKeys } from '../keys/master-key.js';
-import { signingKeyRetention } from '../resources/resource-registry.js';
 import { BackchannelLogout, type DeliverLogoutToken, type LogoutDeliveryOutcome } from './backchannel.js';
 
 export interface StandaloneBackchannelOptions {
@@ -30,15 +29,11 @@ export async function openStandaloneBackchannelLogout(
 ): Promise<BackchannelLogout> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createSilentLogger();
-  const keys = new KeyRing({
-    store: store.signingKeys,
+  const keys = await openKeyRing(config, store.signingKeys, {
     encryptionKey: options.secrets.keyEncryption,
     clock,
-    retentionSeconds: signingKeyRetention(config),
     logger,
-    signingAlg: config.tokens.signing_alg,
   });
-  await keys.reload();
   const context = {
     config,
     store,
