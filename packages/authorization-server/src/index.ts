@@ -48,6 +48,7 @@ export { KeyRing, rotateSigningKeys, rotateSigningKeysOfAlgs } from './keys/key-
 export { type KeyState, keyStates, selectKeys } from './keys/key-selection.js';
 export { type DerivedKeys, decodeMasterKey, deriveKeys } from './keys/master-key.js';
 export { resolveMasterKey } from './keys/master-key-file.js';
+export { privateJwkMembers } from './keys/private-jwk-members.js';
 export { DEFAULT_ID_TOKEN_ALG, signingAlgsInUse } from './keys/signing-algs.js';
 export type { DeliverLogoutToken, LogoutDeliveryOutcome } from './logout/backchannel.js';
 export {

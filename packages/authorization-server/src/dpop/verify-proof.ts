@@ -10,6 +10,7 @@ import {
   jwtVerify,
 } from 'jose';
 import type { IssuerContext } from '../context.js';
+import { privateJwkMembers } from '../keys/private-jwk-members.js';
 import { normalizeHtu } from './htu.js';
 import { issueDpopNonce, isValidDpopNonce } from './nonce.js';
 
@@ -31,9 +32,6 @@ export const DPOP_SIGNING_ALGORITHMS = [
   'EdDSA',
   'Ed25519',
 ] as const;
-
-// RFC 7517 §6.2.2, §6.3.2, §6.4.1 and RFC 8037 §2: the members only a private or secret key has.
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 
 /** Longest `jti` remembered: RFC 9449 §4.2 asks for 96 bits of randomness, nowhere near this. */
 const MAX_JTI_LENGTH = 256;
@@ -114,9 +112,8 @@ async function verifySignedProof(ctx: IssuerContext, proof: string) {
   }
   const jwk = header.jwk;
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw invalidProof('no jwk header');
-  // Item 7: "the jwk JOSE Header Parameter does not contain a private key". Checked by member,
-  // before any import, so a leaked private key is refused whatever jose would make of it.
-  const leaked = PRIVATE_JWK_MEMBERS.filter((member) => member in jwk);
+  // Item 7: "the jwk JOSE Header Parameter does not contain a private key".
+  const leaked = privateJwkMembers(jwk);
   if (leaked.length > 0) throw invalidProof(`jwk has private members ${leaked.join(',')}`);
   let payload: JWTPayload;
   try {

@@ -5,6 +5,7 @@ import {
   checkClientDocument,
   digestClientSecret,
   generateClientSecret,
+  privateJwkMembers,
 } from '@gatehouse/authorization-server';
 import { epochSeconds, systemClock } from '@gatehouse/core';
 import { cliSecrets, configOptions, formatTime, loadCliConfig, table, withStore } from '../cli-config.js';
@@ -43,9 +44,6 @@ const OPTION_OF_FIELD: Record<string, string> = {
   client_uri: '--client-uri',
   logo_uri: '--logo-uri',
 };
-
-/** Members only a private or symmetric JWK has: RFC 7518 §6.2.2, §6.3.2, §6.4.1 and RFC 8037 §2. */
-const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
 /** The config file's wording of a fix, said with this command's options. */
 const FIX_WORDING: [string | RegExp, string | ((match: string) => string)][] = [
@@ -414,7 +412,7 @@ function readJwksFile(file: string, io: { cwd: string }): { keys: Record<string,
     );
   }
   for (const [i, key] of (keys as Record<string, unknown>[]).entries()) {
-    const secret = PRIVATE_JWK_MEMBERS.filter((member) => member in key);
+    const secret = privateJwkMembers(key);
     if (secret.length > 0) {
       throw new UsageError(
         `--jwks-file: '${file}' keys[${i}] is a private or secret key (it has ${secret.join(', ')}); give the public keys only`,
