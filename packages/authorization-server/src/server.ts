@@ -34,19 +34,26 @@ export function issuerPathOf(issuer: string): string {
   return new URL(issuer).pathname.replace(/\/$/, '');
 }
 
+/** What the issuer's app and the management app share: logging and bounded waits. */
+function commonServerOptions(ctx: IssuerContext) {
+  return {
+    loggerInstance: ctx.logger as FastifyBaseLogger,
+    // One line per request comes from http/request-log.ts, without query strings.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Bounded waits so a slow or stalled client can never hold a connection open forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    return503OnClosing: true,
+  };
+}
+
 /**
  * The app of the management listener (`management` in the config): the probes and the
  * metrics, away from the public listener, so that a proxy in front of the issuer never
  * exposes them.
  */
 export function buildManagementApp(ctx: IssuerContext): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-    return503OnClosing: true,
-  }) as unknown as FastifyInstance;
+  const app = Fastify(commonServerOptions(ctx)) as unknown as FastifyInstance;
   registerErrorHandler(app);
   registerSecurityHeaders(app);
   healthEndpoints(app, ctx);
@@ -58,16 +65,10 @@ export function buildIssuerApp(ctx: IssuerContext, options: IssuerAppOptions = {
   // An https app differs from an http one only in its server's type, which no route touches.
   const app = Fastify({
     ...(options.https ? { https: options.https } : {}),
-    loggerInstance: ctx.logger as FastifyBaseLogger,
-    // One line per request comes from http/request-log.ts, without query strings.
-    logController: new LogController({ disableRequestLogging: true }),
+    ...commonServerOptions(ctx),
     childLoggerFactory: (logger, bindings, options) =>
       lazyChildLogger(logger, bindings, options as Record<string, unknown>),
     bodyLimit: ctx.config.limits.body_bytes,
-    // Bounded waits so a slow or stalled client can never hold a connection open forever.
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-    return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 200 },
   }) as unknown as FastifyInstance;
   registerFormParser(app);
